@@ -1,0 +1,302 @@
+using System.Net.Sockets;
+using Netback.Ring.Interop;
+using Tmds.Linux;
+using static Tmds.Linux.LibC;
+
+namespace Netback.Ring.Control;
+
+/// <summary>
+/// A control connection over a <c>SOCK_SEQPACKET</c> Unix socket: one message per record, file
+/// descriptors alongside with <c>SCM_RIGHTS</c>. Received fds are wrapped in SafeHandles at once
+/// (as Tmds.DBus does), so none can leak whatever happens next.
+/// </summary>
+public sealed unsafe class ControlChannel : IDisposable
+{
+    private readonly Socket _socket;
+    private readonly byte[] _receiveBuffer = new byte[ControlCodec.MaxMessageBytes + 1];
+
+    public ControlChannel(Socket socket)
+    {
+        if (socket.SocketType != SocketType.Seqpacket)
+        {
+            throw new ArgumentException("the control socket must be SOCK_SEQPACKET", nameof(socket));
+        }
+        _socket = socket;
+    }
+
+    public Socket Socket => _socket;
+
+    /// <summary>Connects to a backend's control socket.</summary>
+    public static ControlChannel Connect(string path)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
+        try
+        {
+            socket.Connect(new UnixDomainSocketEndPoint(path));
+            return new ControlChannel(socket);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The peer's credentials (SO_PEERCRED).</summary>
+    public ucred PeerCredentials()
+    {
+        ucred cred = default;
+        var bytes = new Span<byte>(&cred, sizeof(ucred));
+        int n = _socket.GetRawSocketOption(SOL_SOCKET, SO_PEERCRED, bytes);
+        if (n != sizeof(ucred))
+        {
+            throw new ControlProtocolException("SO_PEERCRED returned a short answer");
+        }
+        return cred;
+    }
+
+    public void Send(ControlMessage message, ReadOnlySpan<FileDescriptorHandle> fds = default)
+    {
+        byte[] record = ControlCodec.Encode(message, fds.Length);
+        var added = new bool[fds.Length];
+        try
+        {
+            int controlLength = fds.Length == 0 ? 0 : CMSG_SPACE(fds.Length * sizeof(int));
+            byte* control = stackalloc byte[Math.Max(controlLength, 1)];
+            new Span<byte>(control, Math.Max(controlLength, 1)).Clear();
+            fixed (byte* data = record)
+            {
+                iovec iov = new() { iov_base = data, iov_len = record.Length };
+                msghdr msg = default;
+                msg.msg_iov = &iov;
+                msg.msg_iovlen = 1;
+                if (fds.Length > 0)
+                {
+                    msg.msg_control = control;
+                    msg.msg_controllen = controlLength;
+                    cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+                    cmsg->cmsg_level = SOL_SOCKET;
+                    cmsg->cmsg_type = SCM_RIGHTS;
+                    cmsg->cmsg_len = CMSG_LEN(fds.Length * sizeof(int));
+                    int* slots = (int*)CMSG_DATA(cmsg);
+                    for (int i = 0; i < fds.Length; i++)
+                    {
+                        fds[i].DangerousAddRef(ref added[i]);
+                        slots[i] = fds[i].Fd;
+                    }
+                }
+                using var lease = Lease();
+                int fd = lease.Value;
+                {
+                    while (true)
+                    {
+                        long n = sendmsg(fd, &msg, MSG_NOSIGNAL);
+                        if (n >= 0)
+                        {
+                            return;
+                        }
+                        int errno = NativeError.LastErrno;
+                        if (errno == NativeError.EINTR)
+                        {
+                            continue;
+                        }
+                        if (errno == NativeError.EAGAIN)
+                        {
+                            WaitFor(fd, POLLOUT, 1000);
+                            continue;
+                        }
+                        throw new ControlChannelClosedException($"sendmsg failed: {NativeError.Exception("sendmsg", errno).Message}");
+                    }
+                }
+            }
+        }
+        finally
+        {
+            for (int i = 0; i < fds.Length; i++)
+            {
+                if (added[i])
+                {
+                    fds[i].DangerousRelease();
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Receives one message, waiting up to <paramref name="timeout"/> (infinite when null).
+    /// Throws <see cref="ControlChannelClosedException"/> when the peer has gone, <see cref="TimeoutException"/>
+    /// on timeout and <see cref="ControlProtocolException"/> for a malformed record (fds already closed).
+    /// </summary>
+    public ReceivedControlMessage Receive(TimeSpan? timeout = null)
+    {
+        int timeoutMs = timeout is { } t ? (int)Math.Clamp(t.TotalMilliseconds, 0, int.MaxValue) : -1;
+        using var lease = Lease();
+        if (!WaitFor(lease.Value, POLLIN, timeoutMs))
+        {
+            throw new TimeoutException($"no control message within {timeout}");
+        }
+        return ReceiveRecord(lease.Value);
+    }
+
+    private ReceivedControlMessage ReceiveRecord(int fd)
+    {
+        int controlLength = CMSG_SPACE(ControlCodec.MaxFds * sizeof(int));
+        byte* control = stackalloc byte[controlLength];
+        new Span<byte>(control, controlLength).Clear();
+        long n;
+        msghdr msg;
+        fixed (byte* data = _receiveBuffer)
+        {
+            iovec iov = new() { iov_base = data, iov_len = _receiveBuffer.Length };
+            while (true)
+            {
+                msg = default;
+                msg.msg_iov = &iov;
+                msg.msg_iovlen = 1;
+                msg.msg_control = control;
+                msg.msg_controllen = controlLength;
+                n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+                if (n >= 0)
+                {
+                    break;
+                }
+                int errno = NativeError.LastErrno;
+                if (errno == NativeError.EINTR)
+                {
+                    continue;
+                }
+                if (errno == NativeError.EAGAIN)
+                {
+                    WaitFor(fd, POLLIN, -1);
+                    continue;
+                }
+                throw new ControlChannelClosedException($"recvmsg failed: {NativeError.Exception("recvmsg", errno).Message}");
+            }
+        }
+        // Take ownership of every fd that arrived before looking at anything else.
+        var fds = new List<FileDescriptorHandle>();
+        for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != null; c = NextHeader(&msg, c))
+        {
+            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+            {
+                int count = ((int)c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+                int* slots = (int*)CMSG_DATA(c);
+                for (int i = 0; i < count; i++)
+                {
+                    fds.Add(new FileDescriptorHandle(slots[i]));
+                }
+            }
+        }
+        try
+        {
+            if (n == 0 && fds.Count == 0)
+            {
+                throw new ControlChannelClosedException("the peer closed the control connection");
+            }
+            if ((msg.msg_flags & MSG_CTRUNC) != 0)
+            {
+                throw new ControlProtocolException($"more than {ControlCodec.MaxFds} fds attached");
+            }
+            if ((msg.msg_flags & MSG_TRUNC) != 0 || n > ControlCodec.MaxMessageBytes)
+            {
+                throw new ControlProtocolException($"message exceeds {ControlCodec.MaxMessageBytes} bytes");
+            }
+            var message = ControlCodec.Decode(_receiveBuffer.AsSpan(0, (int)n), fds.Count);
+            return new ReceivedControlMessage(message, fds.ToArray());
+        }
+        catch
+        {
+            foreach (var h in fds)
+            {
+                h.Dispose();
+            }
+            throw;
+        }
+    }
+
+    private static cmsghdr* NextHeader(msghdr* msg, cmsghdr* c)
+    {
+        // CMSG_NXTHDR as in glibc, bounded by msg_controllen.
+        byte* next = (byte*)c + CMSG_ALIGN((int)c->cmsg_len);
+        byte* end = (byte*)msg->msg_control + (uint)msg->msg_controllen;
+        if (next + sizeof(cmsghdr) > end)
+        {
+            return null;
+        }
+        cmsghdr* h = (cmsghdr*)next;
+        return next + CMSG_ALIGN((int)h->cmsg_len) > end ? null : h;
+    }
+
+    private static int CMSG_ALIGN(int len) => (len + sizeof(long) - 1) & ~(sizeof(long) - 1);
+
+    /// <summary>Polls the socket; false on timeout. Hang-up counts as ready (recvmsg then reports EOF).</summary>
+    private static bool WaitFor(int fd, short events, int timeoutMs)
+    {
+        pollfd p = new() { fd = fd, events = events };
+        while (true)
+        {
+            int r = poll(&p, 1, timeoutMs);
+            if (r > 0)
+            {
+                return true;
+            }
+            if (r == 0)
+            {
+                return false;
+            }
+            int errno = NativeError.LastErrno;
+            if (errno != NativeError.EINTR)
+            {
+                throw NativeError.Exception("poll", errno);
+            }
+        }
+    }
+
+    private HandleLease Lease()
+    {
+        var lease = new HandleLease(_socket.SafeHandle);
+        if (!lease.IsValid)
+        {
+            throw new ControlChannelClosedException("the control connection is closed");
+        }
+        return lease;
+    }
+
+    /// <summary>Wakes a thread blocked in <see cref="Receive"/> (it then sees end of stream).</summary>
+    public void Shutdown()
+    {
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    public void Dispose() => _socket.Dispose();
+}
+
+/// <summary>A decoded message and the fds that came with it, owned by the receiver.</summary>
+public sealed record ReceivedControlMessage(ControlMessage Message, FileDescriptorHandle[] Fds) : IDisposable
+{
+    /// <summary>Closes every fd not taken (set to null) by the receiver.</summary>
+    public void Dispose()
+    {
+        foreach (var fd in Fds)
+        {
+            fd?.Dispose();
+        }
+    }
+}
+
+/// <summary>The peer closed the control connection (or it failed): the session is over.</summary>
+public sealed class ControlChannelClosedException : Exception
+{
+    public ControlChannelClosedException(string message) : base(message) { }
+    public ControlChannelClosedException() { }
+    public ControlChannelClosedException(string message, Exception inner) : base(message, inner) { }
+}

@@ -1,0 +1,64 @@
+using Netback.Ring.Interop;
+using Tmds.Linux;
+using static Tmds.Linux.LibC;
+
+namespace Netback.Ring.Events;
+
+/// <summary>An epoll instance for one worker thread; registrations carry a caller-chosen token.</summary>
+public sealed unsafe class Epoll : IDisposable
+{
+    private readonly FileDescriptorHandle _handle;
+    private readonly int _fd;
+
+    public Epoll()
+    {
+        _handle = new FileDescriptorHandle(NativeError.ThrowIfError(epoll_create1(EPOLL_CLOEXEC), "epoll_create1"));
+        bool added = false;
+        _handle.DangerousAddRef(ref added); // held for this object's lifetime; released in Dispose
+        _fd = _handle.Fd;
+    }
+
+    public const int In = 0x001;
+
+    public void Add(int fd, int events, ulong token) => Control(EPOLL_CTL_ADD, fd, events, token);
+
+    public void Modify(int fd, int events, ulong token) => Control(EPOLL_CTL_MOD, fd, events, token);
+
+    public void Remove(int fd) => Control(EPOLL_CTL_DEL, fd, 0, 0);
+
+    /// <summary>Waits for events; returns the count (0 on timeout or EINTR).</summary>
+    public int Wait(Span<epoll_event> events, int timeoutMs)
+    {
+        fixed (epoll_event* p = events)
+        {
+            int n = epoll_wait(_fd, p, events.Length, timeoutMs);
+            if (n < 0)
+            {
+                int errno = NativeError.LastErrno;
+                if (errno == NativeError.EINTR)
+                {
+                    return 0;
+                }
+                throw NativeError.Exception("epoll_wait", errno);
+            }
+            return n;
+        }
+    }
+
+    private void Control(int op, int fd, int events, ulong token)
+    {
+        epoll_event ev = default;
+        ev.events = events;
+        ev.data.u64 = token;
+        NativeError.ThrowIfError(epoll_ctl(_fd, op, fd, &ev), "epoll_ctl");
+    }
+
+    public void Dispose()
+    {
+        if (!_handle.IsClosed)
+        {
+            _handle.DangerousRelease();
+            _handle.Dispose();
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using System.Runtime.InteropServices;
+using Tmds.Linux;
+using static Tmds.Linux.LibC;
+
+namespace Netback.Ring.Memory;
+
+/// <summary>An <c>mmap</c>ed region, unmapped exactly once when released.</summary>
+public sealed unsafe class MappedRegionHandle : SafeHandle
+{
+    private readonly nuint _length;
+
+    private MappedRegionHandle(void* address, nuint length) : base(IntPtr.Zero, ownsHandle: true)
+    {
+        _length = length;
+        SetHandle((IntPtr)address);
+    }
+
+    public override bool IsInvalid => handle == IntPtr.Zero;
+
+    public nuint Length => _length;
+
+    /// <summary>Maps <paramref name="length"/> bytes of <paramref name="fd"/> shared and read-write.</summary>
+    internal static MappedRegionHandle MapShared(int fd, nuint length)
+    {
+        void* p = mmap(null, (size_t)length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        if (p == MAP_FAILED)
+        {
+            throw Interop.NativeError.Exception("mmap", Interop.NativeError.LastErrno);
+        }
+        return new MappedRegionHandle(p, length);
+    }
+
+    protected override bool ReleaseHandle() => munmap((void*)handle, (size_t)_length) == 0;
+}

@@ -1,0 +1,133 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using Netback.Ring.Interop;
+using static Netback.Ring.Interop.Tun;
+
+namespace Netback.Ring.Tap;
+
+/// <summary>
+/// Configures a network interface of the calling thread's network namespace through the classic
+/// SIOCSIF* ioctls (link up/down, MTU, MAC, IPv4 address): no child processes, no netlink.
+/// </summary>
+public static unsafe class NetDevice
+{
+    public static void SetUp(string name, bool up)
+    {
+        Ioctl(name, SIOCGIFFLAGS, (ref ifreq r) => { }, out ifreq current);
+        short flags = up ? (short)(current.ifr_flags | IFF_UP) : (short)(current.ifr_flags & ~IFF_UP);
+        Ioctl(name, SIOCSIFFLAGS, (ref ifreq r) => r.ifr_flags = flags, out _);
+    }
+
+    public static void SetMtu(string name, int mtu) => Ioctl(name, SIOCSIFMTU, (ref ifreq r) => r.ifr_mtu = mtu, out _);
+
+    public static void SetMac(string name, PhysicalAddress mac)
+    {
+        byte[] bytes = mac.GetAddressBytes();
+        if (bytes.Length != 6)
+        {
+            throw new ArgumentException("an Ethernet MAC has 6 bytes", nameof(mac));
+        }
+        Ioctl(name, SIOCSIFHWADDR, (ref ifreq r) =>
+        {
+            r.sa_family = ARPHRD_ETHER;
+            for (int i = 0; i < 6; i++)
+            {
+                r.sa_data[i] = bytes[i];
+            }
+        }, out _);
+    }
+
+    /// <summary>Sets the primary IPv4 address and netmask (prefix length) of <paramref name="name"/>.</summary>
+    public static void SetIPv4(string name, IPAddress address, int prefixLength)
+    {
+        if (address.AddressFamily != AddressFamily.InterNetwork || prefixLength is < 0 or > 32)
+        {
+            throw new ArgumentException("an IPv4 address with a prefix length 0..32 is expected");
+        }
+        byte[] addr = address.GetAddressBytes();
+        uint mask = prefixLength == 0 ? 0 : uint.MaxValue << (32 - prefixLength);
+        byte[] maskBytes = [(byte)(mask >> 24), (byte)(mask >> 16), (byte)(mask >> 8), (byte)mask];
+        Ioctl(name, SIOCSIFADDR, (ref ifreq r) => FillSockaddrIn(ref r, addr), out _);
+        Ioctl(name, SIOCSIFNETMASK, (ref ifreq r) => FillSockaddrIn(ref r, maskBytes), out _);
+    }
+
+    public static int GetIndex(string name)
+    {
+        Ioctl(name, SIOCGIFINDEX, (ref ifreq r) => { }, out ifreq result);
+        return result.ifr_ifindex;
+    }
+
+    public static bool Exists(string name)
+    {
+        try
+        {
+            GetIndex(name);
+            return true;
+        }
+        catch (NetDeviceException)
+        {
+            return false;
+        }
+    }
+
+    private static void FillSockaddrIn(ref ifreq r, byte[] address)
+    {
+        // struct sockaddr_in: family, port (2 bytes), address (4 bytes) at sa_data[2..6].
+        r.sa_family = (ushort)AddressFamily.InterNetwork;
+        for (int i = 0; i < 4; i++)
+        {
+            r.sa_data[2 + i] = address[i];
+        }
+    }
+
+    private delegate void Fill(ref ifreq request);
+
+    private static void Ioctl(string name, uint request, Fill fill, out ifreq result)
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        ifreq req = default;
+        req.SetName(name);
+        fill(ref req);
+        bool added = false;
+        socket.SafeHandle.DangerousAddRef(ref added);
+        try
+        {
+            if (ioctl((int)socket.SafeHandle.DangerousGetHandle(), request, &req) < 0)
+            {
+                int errno = NativeError.LastErrno;
+                throw new NetDeviceException($"{RequestName(request)} on {name}: {NativeError.Exception("ioctl", errno).Message}", errno);
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                socket.SafeHandle.DangerousRelease();
+            }
+        }
+        result = req;
+    }
+
+    private static string RequestName(uint request) => request switch
+    {
+        SIOCGIFFLAGS => "SIOCGIFFLAGS",
+        SIOCSIFFLAGS => "SIOCSIFFLAGS",
+        SIOCSIFMTU => "SIOCSIFMTU",
+        SIOCSIFHWADDR => "SIOCSIFHWADDR",
+        SIOCSIFADDR => "SIOCSIFADDR",
+        SIOCSIFNETMASK => "SIOCSIFNETMASK",
+        SIOCGIFINDEX => "SIOCGIFINDEX",
+        _ => $"ioctl 0x{request:x}",
+    };
+}
+
+public sealed class NetDeviceException : Exception
+{
+    public NetDeviceException(string message, int errno) : base(message) => Errno = errno;
+    public NetDeviceException() { }
+    public NetDeviceException(string message) : base(message) { }
+    public NetDeviceException(string message, Exception inner) : base(message, inner) { }
+
+    public int Errno { get; }
+}

@@ -1,0 +1,108 @@
+using Netback.Ring.Interop;
+using static Netback.Ring.Interop.Tun;
+using static Tmds.Linux.LibC;
+
+namespace Netback.Ring.Tap;
+
+/// <summary>
+/// A multi-queue Linux TAP device: one <c>/dev/net/tun</c> fd per queue (IFF_MULTI_QUEUE), Ethernet
+/// frames without packet info (IFF_NO_PI). The device exists while any queue fd is open: disposing
+/// the object removes it (it is never made persistent).
+/// </summary>
+public sealed unsafe class TapDevice : IDisposable
+{
+    public const string TunPath = "/dev/net/tun";
+
+    private readonly FileDescriptorHandle[] _queues;
+
+    private TapDevice(string name, FileDescriptorHandle[] queues)
+    {
+        Name = name;
+        _queues = queues;
+    }
+
+    public string Name { get; }
+
+    public IReadOnlyList<FileDescriptorHandle> Queues => _queues;
+
+    /// <summary>
+    /// Creates TAP <paramref name="name"/> with <paramref name="queues"/> queue fds, non-blocking.
+    /// Fails with EBUSY if a device of that name exists already.
+    /// </summary>
+    public static TapDevice Create(string name, int queues)
+    {
+        if (queues < 1 || queues > 256)
+        {
+            throw new ArgumentOutOfRangeException(nameof(queues), queues, "a TAP has 1..256 queues");
+        }
+        var fds = new FileDescriptorHandle[queues];
+        try
+        {
+            for (int q = 0; q < queues; q++)
+            {
+                fds[q] = OpenQueue(name);
+            }
+            return new TapDevice(name, fds);
+        }
+        catch
+        {
+            foreach (var fd in fds)
+            {
+                fd?.Dispose();
+            }
+            throw;
+        }
+    }
+
+    private static FileDescriptorHandle OpenQueue(string name)
+    {
+        byte* path = stackalloc byte[TunPath.Length + 1];
+        for (int i = 0; i < TunPath.Length; i++)
+        {
+            path[i] = (byte)TunPath[i];
+        }
+        path[TunPath.Length] = 0;
+        int fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            int errno = NativeError.LastErrno;
+            throw new TapException(errno == NativeError.ENOENT
+                ? $"{TunPath} does not exist: load the tun module (modprobe tun)"
+                : $"cannot open {TunPath}: {NativeError.Exception("open", errno).Message}", errno);
+        }
+        var handle = new FileDescriptorHandle(fd);
+        ifreq req = default;
+        req.SetName(name);
+        req.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_MULTI_QUEUE;
+        if (ioctl(fd, TUNSETIFF, &req) < 0)
+        {
+            int errno = NativeError.LastErrno;
+            handle.Dispose();
+            throw new TapException(errno switch
+            {
+                NativeError.EPERM => $"creating TAP {name} needs CAP_NET_ADMIN",
+                NativeError.EBUSY or NativeError.EINVAL => $"cannot create TAP {name}: a device of that name exists already (or is not a multi-queue TAP)",
+                _ => $"TUNSETIFF {name}: {NativeError.Exception("ioctl", errno).Message}",
+            }, errno);
+        }
+        return handle;
+    }
+
+    public void Dispose()
+    {
+        foreach (var fd in _queues)
+        {
+            fd.Dispose();
+        }
+    }
+}
+
+public sealed class TapException : Exception
+{
+    public TapException(string message, int errno) : base(message) => Errno = errno;
+    public TapException() { }
+    public TapException(string message) : base(message) { }
+    public TapException(string message, Exception inner) : base(message, inner) { }
+
+    public int Errno { get; }
+}
