@@ -31,6 +31,7 @@ internal static unsafe partial class Tun
     public const uint SIOCSIFMTU = 0x8922;
     public const uint SIOCSIFHWADDR = 0x8924;
     public const uint SIOCGIFINDEX = 0x8933;
+    public const uint SIOCBRADDIF = 0x89a2;
 
     // linux/if.h
     public const short IFF_UP = 0x1;

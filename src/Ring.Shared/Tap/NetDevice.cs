@@ -52,6 +52,13 @@ public static unsafe class NetDevice
         Ioctl(name, SIOCSIFNETMASK, (ref ifreq r) => FillSockaddrIn(ref r, maskBytes), out _);
     }
 
+    /// <summary>Enslaves <paramref name="name"/> to bridge <paramref name="bridge"/> (what Xen's vif-bridge script does).</summary>
+    public static void AddToBridge(string bridge, string name)
+    {
+        int index = GetIndex(name);
+        Ioctl(bridge, SIOCBRADDIF, (ref ifreq r) => r.ifr_ifindex = index, out _);
+    }
+
     public static int GetIndex(string name)
     {
         Ioctl(name, SIOCGIFINDEX, (ref ifreq r) => { }, out ifreq result);
@@ -118,6 +125,7 @@ public static unsafe class NetDevice
         SIOCSIFADDR => "SIOCSIFADDR",
         SIOCSIFNETMASK => "SIOCSIFNETMASK",
         SIOCGIFINDEX => "SIOCGIFINDEX",
+        SIOCBRADDIF => "SIOCBRADDIF",
         _ => $"ioctl 0x{request:x}",
     };
 }

@@ -1,0 +1,31 @@
+namespace Netback.Daemon.Configuration;
+
+/// <summary>The daemon's settings (section <c>Netback</c>); validated at start.</summary>
+public sealed class NetbackOptions
+{
+    public const string Section = "Netback";
+
+    /// <summary>Where frontends connect (SOCK_SEQPACKET).</summary>
+    public string SocketPath { get; set; } = "/run/netback/netback.sock";
+
+    /// <summary>Octal permission bits of the control socket.</summary>
+    public string SocketMode { get; set; } = "0660";
+
+    /// <summary><c>multi-queue-max-queues</c>; default min(cores, 4).</summary>
+    public int MaxQueues { get; set; } = Math.Min(Environment.ProcessorCount, 4);
+
+    /// <summary><c>max-ring-page-order</c>: 0..4 (1..16 pages per ring).</summary>
+    public int MaxRingPageOrder { get; set; } = 4;
+
+    /// <summary>Vifspec applied to every vif before the frontend's own (Xen syntax, e.g. <c>mtu=1500</c>).</summary>
+    public string DefaultVifSpec { get; set; } = "";
+
+    /// <summary>How long a frontend may take between connect and its Connect message.</summary>
+    public int HandshakeTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Advertise <c>feature-split-event-channels</c> (the roadmap's first item).</summary>
+    public bool SplitEventChannels { get; set; } = true;
+
+    /// <summary>Most vifs served at once.</summary>
+    public int MaxVifs { get; set; } = 256;
+}

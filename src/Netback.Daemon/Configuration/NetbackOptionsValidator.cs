@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Options;
+using Netback.Ring.Abi;
+
+namespace Netback.Daemon.Configuration;
+
+/// <summary>Checks every setting at start so a bad config fails with one clear line, not later.</summary>
+internal sealed class NetbackOptionsValidator : IValidateOptions<NetbackOptions>
+{
+    public ValidateOptionsResult Validate(string? name, NetbackOptions o)
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(o.SocketPath) || !Path.IsPathRooted(o.SocketPath))
+        {
+            errors.Add($"Netback:SocketPath must be an absolute path (got '{o.SocketPath}')");
+        }
+        else if (System.Text.Encoding.UTF8.GetByteCount(o.SocketPath) > 107)
+        {
+            errors.Add($"Netback:SocketPath is longer than the 107 bytes a Unix socket path may have");
+        }
+        if (!TryParseMode(o.SocketMode, out _))
+        {
+            errors.Add($"Netback:SocketMode must be octal permission bits such as 0660 (got '{o.SocketMode}')");
+        }
+        if (o.MaxQueues is < 1 or > 16)
+        {
+            errors.Add($"Netback:MaxQueues must be 1..16 (got {o.MaxQueues})");
+        }
+        if (o.MaxRingPageOrder is < 0 or > NetifLimits.MaxRingPageOrder)
+        {
+            errors.Add($"Netback:MaxRingPageOrder must be 0..{NetifLimits.MaxRingPageOrder} (got {o.MaxRingPageOrder})");
+        }
+        if (o.HandshakeTimeoutSeconds is < 1 or > 300)
+        {
+            errors.Add($"Netback:HandshakeTimeoutSeconds must be 1..300 (got {o.HandshakeTimeoutSeconds})");
+        }
+        if (o.MaxVifs is < 1 or > 4096)
+        {
+            errors.Add($"Netback:MaxVifs must be 1..4096 (got {o.MaxVifs})");
+        }
+        if (!VifSpec.TryParse(o.DefaultVifSpec, out _, out string? specError))
+        {
+            errors.Add($"Netback:DefaultVifSpec: {specError}");
+        }
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    public static bool TryParseMode(string? s, out int mode)
+    {
+        mode = 0;
+        if (string.IsNullOrEmpty(s) || s.Length > 4)
+        {
+            return false;
+        }
+        foreach (char c in s)
+        {
+            if (c is < '0' or > '7')
+            {
+                return false;
+            }
+        }
+        mode = Convert.ToInt32(s, 8);
+        return mode <= 0x1FF; // 0777: no setuid/setgid/sticky bits on a socket
+    }
+}

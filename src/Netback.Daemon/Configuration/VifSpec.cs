@@ -1,0 +1,174 @@
+using System.Globalization;
+using System.Net;
+using System.Net.NetworkInformation;
+
+namespace Netback.Daemon.Configuration;
+
+/// <summary>
+/// A vif specification in xl's syntax (xl-network-configuration(5)): comma-separated
+/// <c>key=value</c> pairs such as <c>mac=00:16:3e:01:02:03,bridge=xenbr0,vifname=web0,mtu=9000</c>.
+/// Later specs override earlier ones key by key (daemon default, then the frontend's).
+/// </summary>
+public sealed record VifSpec
+{
+    /// <summary>Xen's OUI for generated MACs.</summary>
+    private static readonly byte[] XenOui = [0x00, 0x16, 0x3e];
+
+    public PhysicalAddress? Mac { get; init; }
+    public string? Bridge { get; init; }
+    public IReadOnlyList<IPAddress> Ips { get; init; } = [];
+    public string? Rate { get; init; }
+    public string? Script { get; init; }
+    public string? VifName { get; init; }
+    public int? Mtu { get; init; }
+
+    /// <summary>xl keys this daemon accepts but that have no effect here (toolstack or HVM matters).</summary>
+    private static readonly HashSet<string> Ignored = ["type", "model", "backend", "devid", "gatewaydev", "accel", "trusted"];
+
+    public static bool TryParse(string? text, out VifSpec spec, out string? error)
+    {
+        spec = new VifSpec();
+        error = null;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return true;
+        }
+        if (text.Length > 1024)
+        {
+            error = "vifspec longer than 1024 characters";
+            return false;
+        }
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string raw in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            int eq = raw.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                error = $"'{raw}' is not key=value";
+                return false;
+            }
+            string key = raw[..eq].Trim();
+            string value = raw[(eq + 1)..].Trim();
+            if (!seen.Add(key))
+            {
+                error = $"key '{key}' given twice";
+                return false;
+            }
+            switch (key)
+            {
+                case "mac":
+                    if (!TryParseMac(value, out var mac))
+                    {
+                        error = $"mac '{value}' is not a unicast MAC like 00:16:3e:01:02:03";
+                        return false;
+                    }
+                    spec = spec with { Mac = mac };
+                    break;
+                case "bridge":
+                    if (!IsInterfaceName(value))
+                    {
+                        error = $"bridge '{value}' is not a valid interface name";
+                        return false;
+                    }
+                    spec = spec with { Bridge = value };
+                    break;
+                case "ip":
+                    var ips = new List<IPAddress>();
+                    foreach (string ip in value.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                    {
+                        if (!IPAddress.TryParse(ip, out var a))
+                        {
+                            error = $"ip '{ip}' is not an IPv4 or IPv6 address";
+                            return false;
+                        }
+                        ips.Add(a);
+                    }
+                    spec = spec with { Ips = ips };
+                    break;
+                case "rate":
+                    spec = spec with { Rate = value };
+                    break;
+                case "script":
+                    spec = spec with { Script = value };
+                    break;
+                case "vifname":
+                    if (!IsInterfaceName(value))
+                    {
+                        error = $"vifname '{value}' is not a valid interface name (1..15 of [A-Za-z0-9_.-])";
+                        return false;
+                    }
+                    spec = spec with { VifName = value };
+                    break;
+                case "mtu":
+                    if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int mtu) || mtu is < 68 or > 65535 - 18)
+                    {
+                        error = $"mtu '{value}' must be 68..{65535 - 18}";
+                        return false;
+                    }
+                    spec = spec with { Mtu = mtu };
+                    break;
+                default:
+                    if (!Ignored.Contains(key))
+                    {
+                        error = $"unknown vifspec key '{key}' (known: mac, bridge, ip, rate, script, vifname, mtu)";
+                        return false;
+                    }
+                    break;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>This spec with every key that <paramref name="other"/> sets taken from it.</summary>
+    public VifSpec OverrideWith(VifSpec other) => new()
+    {
+        Mac = other.Mac ?? Mac,
+        Bridge = other.Bridge ?? Bridge,
+        Ips = other.Ips.Count > 0 ? other.Ips : Ips,
+        Rate = other.Rate ?? Rate,
+        Script = other.Script ?? Script,
+        VifName = other.VifName ?? VifName,
+        Mtu = other.Mtu ?? Mtu,
+    };
+
+    /// <summary>A random MAC in Xen's OUI 00:16:3e, as xl generates.</summary>
+    public static PhysicalAddress RandomXenMac()
+    {
+        var bytes = new byte[6];
+        XenOui.CopyTo(bytes, 0);
+        System.Security.Cryptography.RandomNumberGenerator.Fill(bytes.AsSpan(3));
+        bytes[3] &= 0x7f; // as libxl does: keep the top bit of the fourth byte clear
+        return new PhysicalAddress(bytes);
+    }
+
+    public static string FormatMac(PhysicalAddress mac) =>
+        string.Join(':', mac.GetAddressBytes().Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
+
+    private static bool TryParseMac(string value, out PhysicalAddress mac)
+    {
+        mac = PhysicalAddress.None;
+        string[] parts = value.Split(':');
+        if (parts.Length != 6)
+        {
+            return false;
+        }
+        var bytes = new byte[6];
+        for (int i = 0; i < 6; i++)
+        {
+            if (parts[i].Length != 2 || !byte.TryParse(parts[i], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out bytes[i]))
+            {
+                return false;
+            }
+        }
+        if ((bytes[0] & 1) != 0 || bytes.All(b => b == 0))
+        {
+            return false; // multicast or all-zero: not a station address
+        }
+        mac = new PhysicalAddress(bytes);
+        return true;
+    }
+
+    internal static bool IsInterfaceName(string s) =>
+        s.Length is > 0 and < 16 && s != "." && s != ".." &&
+        s.All(c => c is >= 'a' and <= 'z' or >= 'A' and <= 'Z' or >= '0' and <= '9' or '_' or '-' or '.');
+}

@@ -1,0 +1,42 @@
+namespace Netback.Daemon.DataPath;
+
+/// <summary>Why a guest-TX packet was dropped without disabling the vif (netback's non-fatal errors).</summary>
+internal enum TxDropReason
+{
+    /// <summary>First slot smaller than an Ethernet header.</summary>
+    Runt,
+    /// <summary>Larger than the vif's MTU allows (and not GSO).</summary>
+    Oversize,
+    /// <summary>More than XEN_NETIF_NR_SLOTS_MIN slots, fewer than fatal_skb_slots.</summary>
+    TooManySlots,
+    /// <summary>A later slot claims more bytes than the first slot's total leaves.</summary>
+    SlotSizeMismatch,
+    /// <summary>A GSO extra without feature-gso-* negotiated.</summary>
+    GsoNotNegotiated,
+    /// <summary>The TAP refused the frame (down, or its queue full).</summary>
+    TapWriteFailed,
+    Count,
+}
+
+/// <summary>
+/// Per-queue counters: plain fields written only by the queue's worker and read (tear-free on
+/// 64-bit) by the metrics observer. No interlocked operation on the hot path.
+/// </summary>
+internal sealed class QueueCounters
+{
+    public long TxPackets;
+    public long TxBytes;
+    public long RxPackets;
+    public long RxBytes;
+    /// <summary>Guest RX: frames read from the TAP that did not fit (never expected).</summary>
+    public long RxErrors;
+    /// <summary>Times the worker found no posted RX buffers (ring "full" from the backend's view).</summary>
+    public long RxNoBuffers;
+    /// <summary>eventfd writes to the frontend (TX and RX responses).</summary>
+    public long NotificationsSent;
+    /// <summary>Kicks received from the frontend (eventfd wake-ups, before coalescing).</summary>
+    public long NotificationsReceived;
+    /// <summary>Returns from epoll_wait.</summary>
+    public long Wakeups;
+    public readonly long[] TxDrops = new long[(int)TxDropReason.Count];
+}

@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Logging;
+using Netback.Daemon.DataPath;
+
+namespace Netback.Daemon.Logging;
+
+/// <summary>Every log event of the daemon, with stable event ids. Nothing is logged per packet.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "Listening on {SocketPath} (max {MaxQueues} queues per vif, ring-page-order up to {MaxRingPageOrder}, split event channels {Split})")]
+    public static partial void Listening(ILogger logger, string socketPath, int maxQueues, int maxRingPageOrder, bool split);
+
+    [LoggerMessage(2, LogLevel.Information, "Control connection from pid {Pid} uid {Uid} gid {Gid}")]
+    public static partial void FrontendAccepted(ILogger logger, int pid, uint uid, uint gid);
+
+    [LoggerMessage(3, LogLevel.Information, "{Vif} connected: domid {DomId} handle {Handle}, {Queues} queue(s), ring-page-order {Order} ({TxSlots} TX / {RxSlots} RX slots), layout {Layout}, {Channels} event channels, mac {Mac}, mtu {Mtu}")]
+    public static partial void VifConnected(ILogger logger, string vif, int domId, int handle, int queues, int order, uint txSlots, uint rxSlots, string layout, string channels, string mac, int mtu);
+
+    [LoggerMessage(4, LogLevel.Information, "{Vif} disconnected ({Reason}); TAP removed")]
+    public static partial void VifDisconnected(ILogger logger, string vif, string reason);
+
+    [LoggerMessage(5, LogLevel.Warning, "Refused frontend pid {Pid} uid {Uid}: {Reason}")]
+    public static partial void FrontendRefused(ILogger logger, int pid, uint uid, string reason);
+
+    [LoggerMessage(6, LogLevel.Warning, "{Vif} disabled: fatal frontend error on queue {Queue}: {Reason} ({Detail})")]
+    public static partial void FrontendFatal(ILogger logger, string vif, int queue, FatalReason reason, string detail);
+
+    [LoggerMessage(7, LogLevel.Critical, "{Vif} broken by an internal error: {Reason}")]
+    public static partial void WorkerCrashed(ILogger logger, Exception error, string vif, string reason);
+
+    [LoggerMessage(8, LogLevel.Error, "Worker {Queue} did not stop within 5 s; its mapping is left in place")]
+    public static partial void WorkerDidNotStop(ILogger logger, string queue);
+
+    [LoggerMessage(9, LogLevel.Information, "Shutting down: telling {Count} frontend(s) Closing")]
+    public static partial void ShuttingDown(ILogger logger, int count);
+
+    [LoggerMessage(10, LogLevel.Error, "Accepting a control connection failed")]
+    public static partial void AcceptFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(11, LogLevel.Error, "Frontend session pid {Pid} failed unexpectedly")]
+    public static partial void SessionFailed(ILogger logger, Exception error, int pid);
+}

@@ -1,0 +1,66 @@
+using System.Diagnostics.Metrics;
+using Netback.Daemon.DataPath;
+using Netback.Daemon.Interface;
+
+namespace Netback.Daemon.Metrics;
+
+/// <summary>
+/// The daemon's instruments (<c>Meter("Netback")</c>, readable with dotnet-counters): observable
+/// counters that read each queue's plain counters when a listener asks, tagged vif and queue
+/// (64-bit reads of the worker-owned fields are atomic on the platforms .NET supports).
+/// </summary>
+internal sealed class NetbackMetrics : IDisposable
+{
+    public const string MeterName = "Netback";
+
+    private readonly Meter _meter = new(MeterName);
+    private readonly VifRegistry _registry;
+
+    public NetbackMetrics(VifRegistry registry)
+    {
+        _registry = registry;
+        _meter.CreateObservableGauge("netback.vifs", () => _registry.Count, description: "Connected vifs");
+        Counter("netback.tx.packets", "{packet}", "Guest TX packets written to the TAP", c => c.TxPackets);
+        Counter("netback.tx.bytes", "By", "Guest TX bytes written to the TAP", c => c.TxBytes);
+        Counter("netback.rx.packets", "{packet}", "Guest RX packets read from the TAP into the ring", c => c.RxPackets);
+        Counter("netback.rx.bytes", "By", "Guest RX bytes", c => c.RxBytes);
+        Counter("netback.rx.no_buffers", "{event}", "Times no RX buffer was posted", c => c.RxNoBuffers);
+        Counter("netback.notifications.sent", "{notification}", "Event-channel notifications to frontends", c => c.NotificationsSent);
+        Counter("netback.notifications.received", "{notification}", "Kicks received from frontends", c => c.NotificationsReceived);
+        Counter("netback.wakeups", "{wakeup}", "Worker wake-ups from epoll", c => c.Wakeups);
+        _meter.CreateObservableCounter("netback.tx.drops", ObserveDrops, "{packet}", "Guest TX packets dropped, by reason");
+    }
+
+    private void Counter(string name, string unit, string description, Func<QueueCounters, long> read) =>
+        _meter.CreateObservableCounter(name, () => Observe(read), unit, description);
+
+    private IEnumerable<Measurement<long>> Observe(Func<QueueCounters, long> read)
+    {
+        foreach (var vif in _registry.Snapshot())
+        {
+            foreach (var q in vif.Queues)
+            {
+                yield return new Measurement<long>(read(q.Counters),
+                    new KeyValuePair<string, object?>("vif", vif.Name), new KeyValuePair<string, object?>("queue", q.Index));
+            }
+        }
+    }
+
+    private IEnumerable<Measurement<long>> ObserveDrops()
+    {
+        foreach (var vif in _registry.Snapshot())
+        {
+            foreach (var q in vif.Queues)
+            {
+                for (int r = 0; r < (int)TxDropReason.Count; r++)
+                {
+                    yield return new Measurement<long>(q.Counters.TxDrops[r],
+                        new KeyValuePair<string, object?>("vif", vif.Name), new KeyValuePair<string, object?>("queue", q.Index),
+                        new KeyValuePair<string, object?>("reason", ((TxDropReason)r).ToString()));
+                }
+            }
+        }
+    }
+
+    public void Dispose() => _meter.Dispose();
+}

@@ -1,0 +1,87 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
+using Microsoft.Extensions.Options;
+using Netback.Daemon.Configuration;
+using Netback.Daemon.Hosting;
+using Netback.Daemon.Interface;
+using Netback.Daemon.Metrics;
+using Netback.Daemon.Xenbus;
+using Serilog;
+
+// Two-stage bootstrap: a plain console logger until configuration is read, so even a broken
+// config file is reported as one readable line.
+Log.Logger = new LoggerConfiguration().WriteTo.Console().CreateBootstrapLogger();
+
+try
+{
+    var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+    {
+        Args = args,
+        ContentRootPath = AppContext.BaseDirectory,
+        DisableDefaults = true,
+    });
+
+    // Configuration order (DESIGN §7): appsettings.json beside the binary, /etc/netback/netback.json,
+    // NETBACK_ environment variables, then the command line (with short switches).
+    builder.Configuration
+        .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+        .AddJsonFile("/etc/netback/netback.json", optional: true)
+        .AddEnvironmentVariables("NETBACK_")
+        .AddCommandLine(args, new Dictionary<string, string>
+        {
+            ["--socket"] = "Netback:SocketPath",
+            ["--max-queues"] = "Netback:MaxQueues",
+            ["--max-ring-page-order"] = "Netback:MaxRingPageOrder",
+            ["--vifspec"] = "Netback:DefaultVifSpec",
+        });
+
+    bool underSystemd = SystemdHelpers.IsSystemdService() || Environment.GetEnvironmentVariable("JOURNAL_STREAM") is not null;
+    builder.Services.AddSerilog((services, lc) =>
+    {
+        lc.ReadFrom.Configuration(builder.Configuration)
+          .Enrich.FromLogContext()
+          .Enrich.With(new SyslogLevelEnricher());
+        lc.WriteTo.Console(outputTemplate: underSystemd
+            ? "<{SyslogLevel}>{SourceContext}: {Message:lj}{NewLine}{Exception}"
+            : "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Message:lj}{NewLine}{Exception}");
+    });
+    builder.Services.AddSystemd();
+
+    builder.Services.AddOptions<NetbackOptions>().Bind(builder.Configuration.GetSection(NetbackOptions.Section)).ValidateOnStart();
+    builder.Services.AddSingleton<IValidateOptions<NetbackOptions>, NetbackOptionsValidator>();
+    builder.Services.AddSingleton(sp => new VifRegistry(sp.GetRequiredService<IOptions<NetbackOptions>>().Value.MaxVifs));
+    builder.Services.AddSingleton<NetbackMetrics>();
+    builder.Services.AddHostedService<ControlListener>();
+
+    if (Preflight.Check() is { } problem)
+    {
+        Log.Fatal("netbackd cannot start: {Problem}", problem);
+        return 1;
+    }
+
+    using var host = builder.Build();
+    _ = host.Services.GetRequiredService<NetbackMetrics>();
+    await host.RunAsync().ConfigureAwait(false);
+    return 0;
+}
+catch (OptionsValidationException e)
+{
+    Log.Fatal("netbackd cannot start: invalid configuration: {Errors}", string.Join("; ", e.Failures));
+    return 78; // EX_CONFIG
+}
+catch (InvalidOperationException e)
+{
+    Log.Fatal("netbackd cannot start: {Message}", e.Message);
+    return 1;
+}
+catch (Exception e)
+{
+    Log.Fatal(e, "netbackd terminated unexpectedly");
+    return 1;
+}
+finally
+{
+    await Log.CloseAndFlushAsync().ConfigureAwait(false);
+}

@@ -1,0 +1,170 @@
+using System.Globalization;
+using Netback.Daemon.Configuration;
+using Netback.Daemon.Interface;
+using Netback.Ring.Abi;
+using Netback.Ring.Control;
+using Netback.Ring.Memory;
+using Netback.Ring.Rings;
+
+namespace Netback.Daemon.Xenbus;
+
+/// <summary>One queue's share of a Connect: ring references and event-channel fd indices.</summary>
+internal sealed record QueueRequest(uint TxRingRef, uint RxRingRef, int TxKick, int TxCall, int RxKick, int RxCall);
+
+/// <summary>
+/// A frontend's Connect, parsed and checked against the backend's features before anything is
+/// created (netback's <c>connect</c>/<c>connect_data_rings</c>). Every value is bounded; every fd
+/// index must name a received fd and be used exactly once.
+/// </summary>
+internal sealed record ConnectRequest(
+    int NumQueues,
+    int RingPageOrder,
+    RingLayout Layout,
+    bool SplitEventChannels,
+    int GrantPages,
+    int DataPageFirst,
+    int GrantAreaFd,
+    IReadOnlyList<QueueRequest> Queues,
+    VifSpec Spec,
+    int? DomId,
+    int? Handle)
+{
+    public static ConnectRequest Parse(ControlMessage m, int fdCount, NetbackOptions options)
+    {
+        if (m.Type != ControlMessageType.Connect)
+        {
+            throw new ControlProtocolException($"expected Connect, got {m.Type}");
+        }
+        if (m.State != XenbusState.Connected)
+        {
+            throw new ControlProtocolException($"Connect must carry state {(int)XenbusState.Connected} (Connected), not {(int)m.State}");
+        }
+        if (!m.GetFlag(XenbusKeys.RequestRxCopy))
+        {
+            throw new ControlProtocolException("the frontend must set request-rx-copy=1 (page flipping is not supported)");
+        }
+        int queues = m.GetInt(XenbusKeys.MultiQueueNumQueues, 1, options.MaxQueues, fallback: 1);
+        int order = m.GetInt(XenbusKeys.RingPageOrder, 0, options.MaxRingPageOrder, fallback: 0);
+        string layoutName = m.Get(XenbusKeys.RingLayout) ?? RingLayoutNames.Xen;
+        if (!RingLayoutNames.TryParse(layoutName, out var layout))
+        {
+            throw new ControlProtocolException($"unknown ring-layout '{ControlMessage.Truncate(layoutName)}' (xen or cacheline)");
+        }
+        int grantPages = m.GetInt(XenbusKeys.GrantPages, 2, GrantArea.MaxPages);
+        int dataFirst = m.GetInt(XenbusKeys.DataPageFirst, 1, grantPages - 1);
+        if (fdCount < 1)
+        {
+            throw new ControlProtocolException("no file descriptors came with Connect");
+        }
+        int grantFd = m.GetInt(XenbusKeys.GrantAreaFd, 0, fdCount - 1);
+
+        var used = new bool[fdCount];
+        Use(used, grantFd, XenbusKeys.GrantAreaFd);
+        int ringPages = 1 << order;
+        var rings = new List<(uint Start, string Key)>();
+        var list = new List<QueueRequest>(queues);
+        bool? split = null;
+        if (queues > 1)
+        {
+            foreach (string key in new[] { XenbusKeys.TxRingRef, XenbusKeys.RxRingRef, XenbusKeys.EventChannel, XenbusKeys.EventChannelTx, XenbusKeys.EventChannelRx })
+            {
+                if (m.Has(key))
+                {
+                    throw new ControlProtocolException($"top-level '{key}' must be absent with {queues} queues (use queue-N/{key})");
+                }
+            }
+        }
+        for (int q = 0; q < queues; q++)
+        {
+            string txKey = XenbusKeys.Queue(queues, q, XenbusKeys.TxRingRef);
+            string rxKey = XenbusKeys.Queue(queues, q, XenbusKeys.RxRingRef);
+            uint tx = (uint)m.GetInt(txKey, 0, dataFirst - ringPages);
+            uint rx = (uint)m.GetInt(rxKey, 0, dataFirst - ringPages);
+            rings.Add((tx, txKey));
+            rings.Add((rx, rxKey));
+
+            string single = XenbusKeys.Queue(queues, q, XenbusKeys.EventChannel);
+            string txChan = XenbusKeys.Queue(queues, q, XenbusKeys.EventChannelTx);
+            string rxChan = XenbusKeys.Queue(queues, q, XenbusKeys.EventChannelRx);
+            bool thisSplit = m.Has(txChan) || m.Has(rxChan);
+            if (thisSplit && m.Has(single))
+            {
+                throw new ControlProtocolException($"queue {q} names both split and single event channels");
+            }
+            if (split is { } s && s != thisSplit)
+            {
+                throw new ControlProtocolException("all queues must use the same event-channel mode");
+            }
+            split = thisSplit;
+            QueueRequest request;
+            if (thisSplit)
+            {
+                if (!options.SplitEventChannels)
+                {
+                    throw new ControlProtocolException("split event channels were not offered (feature-split-event-channels=0)");
+                }
+                var (txKick, txCall) = Channel(m, txChan, fdCount, used);
+                var (rxKick, rxCall) = Channel(m, rxChan, fdCount, used);
+                request = new QueueRequest(tx, rx, txKick, txCall, rxKick, rxCall);
+            }
+            else
+            {
+                var (kick, call) = Channel(m, single, fdCount, used);
+                request = new QueueRequest(tx, rx, kick, call, kick, call);
+            }
+            list.Add(request);
+        }
+        CheckNoOverlap(rings, ringPages);
+        for (int i = 0; i < fdCount; i++)
+        {
+            if (!used[i])
+            {
+                throw new ControlProtocolException($"fd {i} of {fdCount} is not named by any key");
+            }
+        }
+        if (!VifSpec.TryParse(m.Get(XenbusKeys.VifSpec), out var spec, out string? specError))
+        {
+            throw new ControlProtocolException($"vifspec: {specError}");
+        }
+        int? domId = m.Has(XenbusKeys.DomId) ? m.GetInt(XenbusKeys.DomId, 1, VifRegistry.MaxDomId) : null;
+        int? handle = m.Has(XenbusKeys.Handle) ? m.GetInt(XenbusKeys.Handle, 0, VifRegistry.MaxHandle) : null;
+        return new ConnectRequest(queues, order, layout, split ?? false, grantPages, dataFirst, grantFd, list, spec, domId, handle);
+    }
+
+    private static (int Kick, int Call) Channel(ControlMessage m, string key, int fdCount, bool[] used)
+    {
+        string value = m.Get(key) ?? throw new ControlProtocolException($"missing key '{key}'");
+        string[] parts = value.Split(',');
+        if (parts.Length != 2
+            || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int kick)
+            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int call)
+            || kick >= fdCount || call >= fdCount)
+        {
+            throw new ControlProtocolException($"'{key}' = '{ControlMessage.Truncate(value)}' is not 'kick,call' fd indices below {fdCount}");
+        }
+        Use(used, kick, key);
+        Use(used, call, key);
+        return (kick, call);
+    }
+
+    private static void Use(bool[] used, int index, string key)
+    {
+        if (used[index])
+        {
+            throw new ControlProtocolException($"fd {index} ('{key}') is used twice");
+        }
+        used[index] = true;
+    }
+
+    private static void CheckNoOverlap(List<(uint Start, string Key)> rings, int pages)
+    {
+        rings.Sort((a, b) => a.Start.CompareTo(b.Start));
+        for (int i = 1; i < rings.Count; i++)
+        {
+            if (rings[i].Start < rings[i - 1].Start + (uint)pages)
+            {
+                throw new ControlProtocolException($"rings '{rings[i - 1].Key}' and '{rings[i].Key}' overlap");
+            }
+        }
+    }
+}

@@ -1,0 +1,171 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Netback.Daemon.Configuration;
+using Netback.Daemon.Interface;
+using Netback.Daemon.Logging;
+using Netback.Ring.Control;
+
+namespace Netback.Daemon.Xenbus;
+
+/// <summary>
+/// The control socket: binds and listens in <see cref="StartAsync"/> (so systemd's READY=1, sent
+/// after every hosted service started, means "accepting"), accepts on a dedicated thread, and on
+/// stop tells every frontend Closing and waits for the vifs to be torn down.
+/// </summary>
+internal sealed class ControlListener : IHostedService, IDisposable
+{
+    private readonly NetbackOptions _options;
+    private readonly VifSpec _defaultSpec;
+    private readonly VifRegistry _registry;
+    private readonly ILogger<ControlListener> _logger;
+    private readonly ILoggerFactory _loggers;
+    private readonly List<FrontendSession> _sessions = [];
+    private Socket? _listener;
+    private Thread? _acceptThread;
+    private volatile bool _stopping;
+
+    public ControlListener(IOptions<NetbackOptions> options, VifRegistry registry, ILogger<ControlListener> logger, ILoggerFactory loggers)
+    {
+        _options = options.Value;
+        // Validated at start (NetbackOptionsValidator), so this parse cannot fail here.
+        if (!VifSpec.TryParse(_options.DefaultVifSpec, out _defaultSpec, out string? error))
+        {
+            throw new InvalidOperationException($"Netback:DefaultVifSpec: {error}");
+        }
+        _registry = registry;
+        _logger = logger;
+        _loggers = loggers;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        string path = _options.SocketPath;
+        string? dir = Path.GetDirectoryName(path);
+        if (!string.IsNullOrEmpty(dir))
+        {
+            Directory.CreateDirectory(dir);
+        }
+        RemoveStaleSocket(path);
+        var socket = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
+        try
+        {
+            socket.Bind(new UnixDomainSocketEndPoint(path));
+            if (NetbackOptionsValidator.TryParseMode(_options.SocketMode, out int mode))
+            {
+                File.SetUnixFileMode(path, (UnixFileMode)mode);
+            }
+            socket.Listen(64);
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new InvalidOperationException($"cannot listen on {path}: {e.Message}", e);
+        }
+        _listener = socket;
+        _acceptThread = new Thread(AcceptLoop) { Name = "xenbus-accept", IsBackground = true };
+        _acceptThread.Start();
+        Log.Listening(_logger, path, _options.MaxQueues, _options.MaxRingPageOrder, _options.SplitEventChannels);
+        return Task.CompletedTask;
+    }
+
+    private void AcceptLoop()
+    {
+        var sessionLogger = _loggers.CreateLogger("Netback.Xenbus");
+        while (!_stopping)
+        {
+            Socket client;
+            try
+            {
+                client = _listener!.Accept();
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                if (_stopping)
+                {
+                    return;
+                }
+                Log.AcceptFailed(_logger, e);
+                Thread.Sleep(100);
+                continue;
+            }
+            try
+            {
+                var session = new FrontendSession(new ControlChannel(client), _options, _defaultSpec, _registry, sessionLogger);
+                lock (_sessions)
+                {
+                    _sessions.RemoveAll(s => s.State == Ring.Abi.XenbusState.Closed);
+                    if (_stopping)
+                    {
+                        client.Dispose();
+                        return;
+                    }
+                    _sessions.Add(session);
+                }
+                session.Start();
+            }
+            catch (Exception e)
+            {
+                Log.AcceptFailed(_logger, e);
+                client.Dispose();
+            }
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stopping = true;
+        _listener?.Dispose();
+        FrontendSession[] sessions;
+        lock (_sessions)
+        {
+            sessions = _sessions.Where(s => s.State != Ring.Abi.XenbusState.Closed).ToArray();
+        }
+        Log.ShuttingDown(_logger, sessions.Length);
+        foreach (var s in sessions)
+        {
+            s.Close("backend is shutting down");
+        }
+        foreach (var s in sessions)
+        {
+            s.Join(TimeSpan.FromSeconds(10));
+        }
+        if (SocketFile.IsSocket(_options.SocketPath))
+        {
+            File.Delete(_options.SocketPath);
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Removes a socket left by a daemon that died, but refuses to start beside a live one, and
+    /// never removes anything that is not a socket.
+    /// </summary>
+    private static void RemoveStaleSocket(string path)
+    {
+        if (!SocketFile.IsSocket(path))
+        {
+            if (Path.Exists(path))
+            {
+                throw new InvalidOperationException($"{path} exists and is not a socket; refusing to replace it");
+            }
+            return;
+        }
+        using (var probe = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified))
+        {
+            try
+            {
+                probe.Connect(new UnixDomainSocketEndPoint(path));
+                throw new InvalidOperationException($"another netbackd is already listening on {path}");
+            }
+            catch (SocketException)
+            {
+                // Nobody listens: a stale socket from a daemon that did not exit cleanly.
+            }
+        }
+        File.Delete(path);
+    }
+
+    public void Dispose() => _listener?.Dispose();
+}

@@ -1,0 +1,187 @@
+using Microsoft.Extensions.Logging;
+using Netback.Daemon.Configuration;
+using Netback.Daemon.Interface;
+using Netback.Daemon.Logging;
+using Netback.Ring.Abi;
+using Netback.Ring.Control;
+using Netback.Ring.Memory;
+using Netback.Ring.Rings;
+using Netback.Ring.Tap;
+using Tmds.Linux;
+
+namespace Netback.Daemon.Xenbus;
+
+/// <summary>
+/// One frontend's control connection, served on its own thread (netback's xenbus.c). Its life is
+/// the vif's life: when the connection ends, for whatever reason, the vif and all it holds go.
+///
+/// Backend states, as netback moves through them:
+/// <code>
+///   accept ──► InitWait ──(Connect ok)──► Connected ──(Closing / EOF / fatal / shutdown)──► Closing ──► Closed
+///                 │                                                                          ▲
+///                 └──────(bad Connect, timeout, EOF: Error sent, nothing created)────────────┘
+/// </code>
+/// </summary>
+internal sealed class FrontendSession
+{
+    private readonly ControlChannel _channel;
+    private readonly NetbackOptions _options;
+    private readonly VifSpec _defaultSpec;
+    private readonly VifRegistry _registry;
+    private readonly ILogger _logger;
+    private readonly ucred _peer;
+    private readonly Thread _thread;
+    private int _closing;
+    private XenbusState _state = XenbusState.Initialising;
+    private Vif? _vif;
+
+    public FrontendSession(ControlChannel channel, NetbackOptions options, VifSpec defaultSpec, VifRegistry registry, ILogger logger)
+    {
+        _channel = channel;
+        _options = options;
+        _defaultSpec = defaultSpec;
+        _registry = registry;
+        _logger = logger;
+        _peer = channel.PeerCredentials();
+        _thread = new Thread(Run) { Name = $"xenbus-{_peer.pid}", IsBackground = true };
+    }
+
+    public XenbusState State => _state;
+
+    public void Start() => _thread.Start();
+
+    public bool Join(TimeSpan timeout) => _thread.Join(timeout);
+
+    /// <summary>Tells the frontend Closing and ends the session (daemon shutdown, or a broken vif).</summary>
+    public void Close(string reason)
+    {
+        if (Interlocked.Exchange(ref _closing, 1) != 0)
+        {
+            return;
+        }
+        try
+        {
+            var m = new ControlMessage(ControlMessageType.State) { State = XenbusState.Closing };
+            m.Set(XenbusKeys.Reason, reason);
+            _channel.Send(m);
+        }
+        catch (ControlChannelClosedException)
+        {
+            // The frontend is gone already; nothing to tell.
+        }
+        _channel.Shutdown();
+    }
+
+    private void Run()
+    {
+        string endReason = "frontend closed the connection";
+        Log.FrontendAccepted(_logger, _peer.pid, _peer.uid, _peer.gid);
+        try
+        {
+            var mtu = _defaultSpec.Mtu ?? 1500;
+            _channel.Send(BackendFeatures.Hello(_options, mtu));
+            _state = XenbusState.InitWait;
+
+            using (var connect = _channel.Receive(TimeSpan.FromSeconds(_options.HandshakeTimeoutSeconds)))
+            {
+                if (connect.Message.Type == ControlMessageType.State && connect.Message.State >= XenbusState.Closing)
+                {
+                    return;
+                }
+                Connect(connect);
+            }
+            _state = XenbusState.Connected;
+
+            while (true)
+            {
+                using var message = _channel.Receive();
+                if (message.Fds.Length != 0)
+                {
+                    throw new ControlProtocolException("unexpected file descriptors after Connect");
+                }
+                if (message.Message.Type == ControlMessageType.State && message.Message.State >= XenbusState.Closing)
+                {
+                    endReason = "frontend is Closing";
+                    break;
+                }
+                throw new ControlProtocolException($"unexpected {message.Message.Type} while Connected");
+            }
+        }
+        catch (ControlChannelClosedException)
+        {
+            endReason = _vif?.BreakReason ?? (Volatile.Read(ref _closing) != 0 ? "backend is closing" : "frontend closed the connection");
+        }
+        catch (Exception e) when (e is ControlProtocolException or TimeoutException or GrantAreaException or TapException or NetDeviceException)
+        {
+            endReason = e is TimeoutException ? $"no Connect within {_options.HandshakeTimeoutSeconds} s" : e.Message;
+            Refuse(endReason);
+        }
+        catch (Exception e)
+        {
+            endReason = $"internal error: {e.Message}";
+            Log.SessionFailed(_logger, e, _peer.pid);
+            Refuse(endReason);
+        }
+        finally
+        {
+            _state = XenbusState.Closing;
+            if (_vif is { } vif)
+            {
+                vif.Dispose();
+                _registry.Release(vif.Identity);
+                Log.VifDisconnected(_logger, vif.Name, endReason);
+            }
+            _channel.Dispose();
+            _state = XenbusState.Closed;
+        }
+    }
+
+    private void Connect(ReceivedControlMessage received)
+    {
+        var request = ConnectRequest.Parse(received.Message, received.Fds.Length, _options);
+        var spec = _defaultSpec.OverrideWith(request.Spec);
+        var identity = _registry.Reserve(request.DomId, request.Handle, spec.VifName, NetDevice.Exists);
+        try
+        {
+            // The fds array is the received message's: VifFactory takes what it keeps (nulls the
+            // slots); whatever is left is closed when the message is disposed.
+            _vif = VifFactory.Create(request, received.Fds!, identity, spec, spec.Mtu ?? 1500, _logger, reason => Close(reason));
+        }
+        catch
+        {
+            _registry.Release(identity);
+            throw;
+        }
+        _registry.Register(_vif);
+        _vif.Start();
+
+        var reply = new ControlMessage(ControlMessageType.Connected) { State = XenbusState.Connected };
+        reply.Set(XenbusKeys.Vif, _vif.Name);
+        reply.Set(XenbusKeys.DomId, identity.DomId);
+        reply.Set(XenbusKeys.Handle, identity.Handle);
+        reply.Set(XenbusKeys.Mac, VifSpec.FormatMac(_vif.Mac));
+        reply.Set(XenbusKeys.BackendMac, VifSpec.FormatMac(Vif.BackendMac));
+        reply.Set(XenbusKeys.Mtu, _vif.Mtu);
+        _channel.Send(reply);
+
+        var tx = RingGeometry.For(RingKind.Tx, request.Layout, request.RingPageOrder);
+        var rx = RingGeometry.For(RingKind.Rx, request.Layout, request.RingPageOrder);
+        Log.VifConnected(_logger, _vif.Name, identity.DomId, identity.Handle, request.NumQueues, request.RingPageOrder,
+            tx.Size, rx.Size, request.Layout.ToKey(), request.SplitEventChannels ? "split" : "single",
+            VifSpec.FormatMac(_vif.Mac), _vif.Mtu);
+    }
+
+    private void Refuse(string reason)
+    {
+        Log.FrontendRefused(_logger, _peer.pid, _peer.uid, reason);
+        try
+        {
+            var m = new ControlMessage(ControlMessageType.Error) { State = XenbusState.Closing };
+            m.Set(XenbusKeys.Reason, reason.Length > 900 ? reason[..900] : reason);
+            _channel.Send(m);
+        }
+        catch (Exception e) when (e is ControlChannelClosedException or ControlProtocolException)
+        {
+        }
+    }
+}
