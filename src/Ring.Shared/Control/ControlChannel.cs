@@ -77,7 +77,7 @@ public sealed unsafe class ControlChannel : IDisposable
                     cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
                     cmsg->cmsg_level = SOL_SOCKET;
                     cmsg->cmsg_type = SCM_RIGHTS;
-                    cmsg->cmsg_len = CMSG_LEN(fds.Length * sizeof(int));
+                    cmsg->cmsg_len = CmsgLen(fds.Length * sizeof(int));
                     int* slots = (int*)CMSG_DATA(cmsg);
                     for (int i = 0; i < fds.Length; i++)
                     {
@@ -179,7 +179,7 @@ public sealed unsafe class ControlChannel : IDisposable
         {
             if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
             {
-                int count = ((int)c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+                int count = ((int)c->cmsg_len - CmsgLen(0)) / sizeof(int);
                 int* slots = (int*)CMSG_DATA(c);
                 for (int i = 0; i < count; i++)
                 {
@@ -228,6 +228,13 @@ public sealed unsafe class ControlChannel : IDisposable
     }
 
     private static int CMSG_ALIGN(int len) => (len + sizeof(long) - 1) & ~(sizeof(long) - 1);
+
+    /// <summary>
+    /// glibc's <c>CMSG_LEN</c>: aligned header plus the unpadded data length. Tmds.LibC's CMSG_LEN pads the
+    /// data too (CMSG_LEN(4) = 24, not 20), which for an odd fd count makes the kernel read one int past
+    /// the array and send whatever it holds (fd 0) as an extra descriptor.
+    /// </summary>
+    private static int CmsgLen(int dataLength) => CMSG_ALIGN(sizeof(cmsghdr)) + dataLength;
 
     /// <summary>Polls the socket; false on timeout. Hang-up counts as ready (recvmsg then reports EOF).</summary>
     private static bool WaitFor(int fd, short events, int timeoutMs)

@@ -97,4 +97,15 @@ public sealed unsafe class FrontRing<TRequest, TResponse> : SharedRing
         Interlocked.MemoryBarrier();
         return UnconsumedResponses != 0;
     }
+
+    /// <summary>
+    /// Arms <c>rsp_event</c> at an explicit index and fences (the frontend twin of
+    /// <see cref="BackRing{TRequest, TResponse}.SetRequestEvent"/>): a consumer waiting for a
+    /// multi-slot packet to complete asks to be woken only once it is all there.
+    /// </summary>
+    public void SetResponseEvent(uint evt)
+    {
+        Volatile.Write(ref RspEvent, evt);
+        Interlocked.MemoryBarrier();
+    }
 }

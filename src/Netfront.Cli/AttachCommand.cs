@@ -1,0 +1,120 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using Netback.Ring.Abi;
+using Netback.Ring.Rings;
+using Netfront.Client;
+
+namespace Netfront.Cli;
+
+/// <summary>What <c>netfront attach</c> was asked to do, parsed and range-checked.</summary>
+internal sealed record AttachSettings(
+    NetfrontOptions Frontend,
+    string GuestName,
+    Ipv4Prefix? Address,
+    int? Mtu);
+
+/// <summary>
+/// <c>netfront attach</c>: connect to netbackd and turn the current network namespace into the
+/// "guest" side of a vif, relaying a TAP (e.g. <c>eth0</c>) through the rings.
+/// </summary>
+internal static class AttachCommand
+{
+    public static Command Create()
+    {
+        var socket = new Option<string>("--socket")
+        {
+            Description = "The netbackd control socket.",
+            DefaultValueFactory = _ => NetfrontOptions.DefaultSocketPath,
+        };
+        var name = new Option<string>("--name")
+        {
+            Description = "Name of the guest TAP created in the current network namespace.",
+            DefaultValueFactory = _ => "eth0",
+        };
+        name.Validators.Add(r => Check(r, r.GetValueOrDefault<string>() is { Length: > 0 and < 16 } n && !n.Contains('/', StringComparison.Ordinal),
+            "--name must be an interface name of 1..15 characters"));
+        var address = new Option<string?>("--address")
+        {
+            Description = "IPv4 address of the guest interface in CIDR notation, e.g. 10.0.0.2/24.",
+        };
+        address.Validators.Add(r => Check(r, Ipv4Prefix.TryParse(r.GetValueOrDefault<string?>(), out _),
+            "--address must be an IPv4 address with a prefix length, e.g. 10.0.0.2/24"));
+        var mtu = new Option<int?>("--mtu")
+        {
+            Description = "MTU of the guest interface (default: the backend's mtu).",
+        };
+        mtu.Validators.Add(r => Check(r, r.GetValueOrDefault<int?>() is null or (>= 68 and <= 65535), "--mtu must be 68..65535"));
+        var queues = new Option<int>("--queues")
+        {
+            Description = "Queues to request (multi-queue-num-queues); reduced to the backend's maximum.",
+            DefaultValueFactory = _ => 1,
+        };
+        queues.Validators.Add(r => Check(r, r.GetValueOrDefault<int>() is >= 1 and <= 64, "--queues must be 1..64"));
+        var order = new Option<int>("--ring-page-order")
+        {
+            Description = $"Pages per ring as a power of two, 0..{NetifLimits.MaxRingPageOrder}; reduced to the backend's maximum.",
+            DefaultValueFactory = _ => 0,
+        };
+        order.Validators.Add(r => Check(r, r.GetValueOrDefault<int>() is >= 0 and <= NetifLimits.MaxRingPageOrder,
+            $"--ring-page-order must be 0..{NetifLimits.MaxRingPageOrder}"));
+        var layout = new Option<string>("--layout")
+        {
+            Description = "Ring layout: xen (Xen's sring) or cacheline (indices on separate cache lines).",
+            DefaultValueFactory = _ => RingLayoutNames.Xen,
+        };
+        layout.AcceptOnlyFromAmong(RingLayoutNames.Xen, RingLayoutNames.Cacheline);
+        var single = new Option<bool>("--single-event-channel")
+        {
+            Description = "Use one event channel per queue for TX and RX instead of split channels.",
+        };
+        var vif = new Option<string?>("--vif")
+        {
+            Description = "Xen vifspec for the backend, e.g. \"mac=00:16:3e:01:02:03,vifname=vif7.0\".",
+        };
+        var domid = new Option<int?>("--domid")
+        {
+            Description = "Requested domid (1..32752); default: the next free one.",
+        };
+        domid.Validators.Add(r => Check(r, r.GetValueOrDefault<int?>() is null or (>= 1 and <= 32752), "--domid must be 1..32752"));
+        var devid = new Option<int?>("--devid")
+        {
+            Description = "Requested device id (0..255); default 0.",
+        };
+        devid.Validators.Add(r => Check(r, r.GetValueOrDefault<int?>() is null or (>= 0 and <= 255), "--devid must be 0..255"));
+
+        var command = new Command("attach", "Connect to netbackd and relay a guest TAP in the current network namespace through the vif.")
+        {
+            socket, name, address, mtu, queues, order, layout, single, vif, domid, devid,
+        };
+        command.SetAction(parse =>
+        {
+            _ = RingLayoutNames.TryParse(parse.GetValue(layout), out var ringLayout);
+            _ = Ipv4Prefix.TryParse(parse.GetValue(address), out var prefix);
+            var settings = new AttachSettings(
+                new NetfrontOptions
+                {
+                    SocketPath = parse.GetValue(socket)!,
+                    Queues = parse.GetValue(queues),
+                    RingPageOrder = parse.GetValue(order),
+                    Layout = ringLayout,
+                    SplitEventChannels = !parse.GetValue(single),
+                    VifSpec = parse.GetValue(vif),
+                    DomId = parse.GetValue(domid),
+                    DevId = parse.GetValue(devid),
+                },
+                parse.GetValue(name)!,
+                prefix,
+                parse.GetValue(mtu));
+            return GuestRelay.Run(settings);
+        });
+        return command;
+    }
+
+    private static void Check(OptionResult result, bool ok, string message)
+    {
+        if (!ok)
+        {
+            result.AddError(message);
+        }
+    }
+}

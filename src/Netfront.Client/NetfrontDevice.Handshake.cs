@@ -1,0 +1,227 @@
+using System.ComponentModel;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using Netback.Ring.Abi;
+using Netback.Ring.Control;
+using Netback.Ring.Interop;
+using Netback.Ring.Memory;
+using Netback.Ring.Rings;
+
+namespace Netfront.Client;
+
+/// <summary>
+/// The xenbus handshake from the frontend's side (netfront's <c>talk_to_netback</c> and
+/// <c>xennet_connect</c>):
+/// <code>
+///   connect() ──► Hello (InitWait) ──► choose, build grant area + rings + eventfds
+///             ──► Connect (state 4, fds) ──► Connected (vif, mac, mtu)   or Error: reason
+/// </code>
+/// </summary>
+public sealed partial class NetfrontDevice
+{
+    /// <summary>Queues whose eventfds (4 each, split) fit next to the memfd in one SCM_RIGHTS record.</summary>
+    private const int MaxQueuesByFds = (ControlCodec.MaxFds - 1) / 4;
+
+    private static ControlChannel OpenChannel(string path)
+    {
+        try
+        {
+            return ControlChannel.Connect(path);
+        }
+        catch (SocketException e)
+        {
+            // The runtime maps a missing socket file to a misleading text; say what happened.
+            string why = !Path.Exists(path) ? "it does not exist"
+                : e.SocketErrorCode switch
+                {
+                    SocketError.ConnectionRefused => "nothing is listening on it",
+                    SocketError.AccessDenied => "permission denied",
+                    _ => e.Message,
+                };
+            throw new NetfrontException($"cannot connect to the netback control socket {path}: {why} (is netbackd running?)", e);
+        }
+    }
+
+    private void Handshake()
+    {
+        BackendHello hello;
+        using (var received = ReceiveDuringHandshake("Hello"))
+        {
+            hello = BackendHello.Parse(received.Message);
+        }
+
+        int queues = Math.Clamp(_options.Queues, 1, Math.Min(hello.MaxQueues, MaxQueuesByFds));
+        int order = Math.Min(_options.RingPageOrder, Math.Min(hello.MaxRingPageOrder, NetifLimits.MaxRingPageOrder));
+        if (!hello.Offers(_options.Layout))
+        {
+            throw new NetfrontException($"the backend does not offer ring-layout {_options.Layout.ToKey()}");
+        }
+        bool split = _options.SplitEventChannels && hello.SplitEventChannels;
+        RingPageOrder = order;
+        Layout = _options.Layout;
+        SplitEventChannels = split;
+
+        var layout = new GrantLayout(queues,
+            RingGeometry.For(RingKind.Tx, Layout, order),
+            RingGeometry.For(RingKind.Rx, Layout, order));
+        _area = GrantArea.Create(layout.TotalPages);
+        CreateQueues(layout, split);
+
+        var fds = new List<FileDescriptorHandle>(1 + 4 * queues) { _area.Fd };
+        var connect = BuildConnect(layout, fds);
+        try
+        {
+            _channel.Send(connect, fds.ToArray());
+        }
+        catch (ControlChannelClosedException e)
+        {
+            throw new NetfrontException($"the backend closed the connection before Connect: {e.Message}", e);
+        }
+
+        using (var received = ReceiveDuringHandshake("Connected"))
+        {
+            ReadConnected(received.Message);
+        }
+        // The buffers were posted before the backend attached; one kick makes it look at them.
+        foreach (var queue in _queues)
+        {
+            queue.KickRx();
+        }
+    }
+
+    private unsafe void CreateQueues(GrantLayout layout, bool split)
+    {
+        _queues = new NetfrontQueue[layout.Queues];
+        for (int q = 0; q < layout.Queues; q++)
+        {
+            var channels = QueueChannels.Create(split);
+            try
+            {
+                // SHARED_RING_INIT and the initial RX buffers happen here, before Connect.
+                _queues[q] = new NetfrontQueue(q, _area!.Base, layout, channels);
+            }
+            catch
+            {
+                channels.Dispose();
+                _queues = _queues[..q];
+                throw;
+            }
+        }
+    }
+
+    private ControlMessage BuildConnect(GrantLayout layout, List<FileDescriptorHandle> fds)
+    {
+        var m = new ControlMessage(ControlMessageType.Connect) { State = XenbusState.Connected };
+        m.Set(XenbusKeys.MultiQueueNumQueues, layout.Queues);
+        m.Set(XenbusKeys.RingPageOrder, RingPageOrder);
+        m.Set(XenbusKeys.RingLayout, Layout.ToKey());
+        m.Set(XenbusKeys.RequestRxCopy, true);
+        m.Set(XenbusKeys.FeatureRxNotify, true);
+        m.Set(XenbusKeys.GrantPages, layout.TotalPages);
+        m.Set(XenbusKeys.DataPageFirst, layout.DataPageFirst);
+        m.Set(XenbusKeys.GrantAreaFd, 0);
+        for (int q = 0; q < layout.Queues; q++)
+        {
+            var channels = _queues[q].Channels;
+            m.Set(XenbusKeys.Queue(layout.Queues, q, XenbusKeys.TxRingRef), layout.TxRingRef(q));
+            m.Set(XenbusKeys.Queue(layout.Queues, q, XenbusKeys.RxRingRef), layout.RxRingRef(q));
+            var (tx, rx) = channels.AppendFds(fds);
+            if (rx is null)
+            {
+                m.Set(XenbusKeys.Queue(layout.Queues, q, XenbusKeys.EventChannel), tx);
+            }
+            else
+            {
+                m.Set(XenbusKeys.Queue(layout.Queues, q, XenbusKeys.EventChannelTx), tx);
+                m.Set(XenbusKeys.Queue(layout.Queues, q, XenbusKeys.EventChannelRx), rx);
+            }
+        }
+        if (!string.IsNullOrEmpty(_options.VifSpec))
+        {
+            m.Set(XenbusKeys.VifSpec, _options.VifSpec);
+        }
+        if (_options.DomId is { } domId)
+        {
+            m.Set(XenbusKeys.DomId, domId);
+        }
+        if (_options.DevId is { } devId)
+        {
+            m.Set(XenbusKeys.Handle, devId);
+        }
+        return m;
+    }
+
+    private void ReadConnected(ControlMessage m)
+    {
+        if (m.Type == ControlMessageType.Error)
+        {
+            throw BackendHello.BackendRefused(m, "the backend refused the connection");
+        }
+        if (m.Type == ControlMessageType.State && m.State >= XenbusState.Closing)
+        {
+            throw BackendHello.BackendRefused(m, "the backend is closing");
+        }
+        if (m.Type != ControlMessageType.Connected || m.State != XenbusState.Connected)
+        {
+            throw new NetfrontException($"protocol error: expected Connected (state 4) from the backend, got {m.Type} state {(int)m.State}");
+        }
+        try
+        {
+            VifName = m.Get(XenbusKeys.Vif) ?? throw new ControlProtocolException("missing key 'vif'");
+            Mac = ParseMac(m, XenbusKeys.Mac) ?? throw new ControlProtocolException("missing key 'mac'");
+            BackendMac = ParseMac(m, XenbusKeys.BackendMac) ?? PhysicalAddress.None;
+            Mtu = m.GetInt(XenbusKeys.Mtu, 68, 65535);
+            DomId = m.GetInt(XenbusKeys.DomId, 0, 32752, 0);
+            DevId = m.GetInt(XenbusKeys.Handle, 0, 255, 0);
+        }
+        catch (ControlProtocolException e)
+        {
+            throw new NetfrontException($"protocol error in the backend's Connected: {e.Message}", e);
+        }
+    }
+
+    private static PhysicalAddress? ParseMac(ControlMessage m, string key)
+    {
+        string? text = m.Get(key);
+        if (text is null)
+        {
+            return null;
+        }
+        if (!PhysicalAddress.TryParse(text, out var mac) || mac.GetAddressBytes().Length != 6)
+        {
+            throw new ControlProtocolException($"'{key}' = '{ControlMessage.Truncate(text)}' is not an Ethernet MAC");
+        }
+        return mac;
+    }
+
+    private ReceivedControlMessage ReceiveDuringHandshake(string expected)
+    {
+        ReceivedControlMessage received;
+        try
+        {
+            received = _channel.Receive(_options.HandshakeTimeout);
+        }
+        catch (TimeoutException e)
+        {
+            throw new NetfrontException($"no {expected} from the backend within {_options.HandshakeTimeout.TotalSeconds:0.#} s", e);
+        }
+        catch (ControlChannelClosedException e)
+        {
+            throw new NetfrontException($"the backend closed the connection while this frontend waited for {expected}", e);
+        }
+        catch (ControlProtocolException e)
+        {
+            throw new NetfrontException($"protocol error while waiting for {expected}: {e.Message}", e);
+        }
+        catch (Win32Exception e)
+        {
+            throw new NetfrontException($"the control connection failed while waiting for {expected}: {e.Message}", e);
+        }
+        if (received.Fds.Length != 0)
+        {
+            received.Dispose();
+            throw new NetfrontException($"protocol error: the backend's {expected} carried file descriptors");
+        }
+        return received;
+    }
+}

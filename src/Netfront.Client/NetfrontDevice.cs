@@ -1,0 +1,146 @@
+using System.Net.NetworkInformation;
+using Netback.Ring.Control;
+using Netback.Ring.Memory;
+using Netback.Ring.Rings;
+
+namespace Netfront.Client;
+
+/// <summary>
+/// A connected paravirtual NIC: the control connection to netbackd, the grant area (one sealed
+/// memfd holding rings and data pages), and one <see cref="NetfrontQueue"/> per queue
+/// (xen-netfront.c's <c>struct netfront_info</c>). Create it with <see cref="Connect"/>; stop every
+/// thread that uses a queue before <see cref="Dispose"/>, which unmaps the rings.
+/// </summary>
+public sealed partial class NetfrontDevice : IDisposable
+{
+    /// <summary>How long <see cref="Close"/> waits for the backend to end the connection.</summary>
+    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(2);
+
+    private readonly ControlChannel _channel;
+    private readonly NetfrontOptions _options;
+    private GrantArea? _area;
+    private NetfrontQueue[] _queues = [];
+    private Thread? _monitor;
+    private int _closeRequested;
+    private int _disposed;
+
+    private NetfrontDevice(ControlChannel channel, NetfrontOptions options)
+    {
+        _channel = channel;
+        _options = options;
+    }
+
+    /// <summary>The backend's name for this vif and its TAP (<c>vif&lt;domid&gt;.&lt;devid&gt;</c> or the vifspec's <c>vifname</c>).</summary>
+    public string VifName { get; private set; } = "";
+
+    /// <summary>The frontend's MAC address, as the backend assigned it (vifspec or random <c>00:16:3e:…</c>).</summary>
+    public PhysicalAddress Mac { get; private set; } = PhysicalAddress.None;
+
+    /// <summary>The backend side's MAC (<c>backend-mac</c>, <c>fe:ff:ff:ff:ff:ff</c> as in Xen).</summary>
+    public PhysicalAddress BackendMac { get; private set; } = PhysicalAddress.None;
+
+    /// <summary>The vif's MTU as the backend reported it.</summary>
+    public int Mtu { get; private set; }
+
+    /// <summary>The domid the backend gave this frontend.</summary>
+    public int DomId { get; private set; }
+
+    /// <summary>The device id (<c>handle</c>) the backend gave this vif.</summary>
+    public int DevId { get; private set; }
+
+    /// <summary>The negotiated ring-page-order.</summary>
+    public int RingPageOrder { get; private set; }
+
+    /// <summary>The negotiated ring layout.</summary>
+    public RingLayout Layout { get; private set; }
+
+    /// <summary>Whether TX and RX have separate event channels.</summary>
+    public bool SplitEventChannels { get; private set; }
+
+    /// <summary>The queues, index = queue number. Each must be driven by one thread at a time.</summary>
+    public IReadOnlyList<NetfrontQueue> Queues => _queues;
+
+    /// <summary>
+    /// Connects to the backend at <see cref="NetfrontOptions.SocketPath"/>, negotiates within its
+    /// features, shares the rings and event channels, and returns once the backend replies Connected.
+    /// Throws <see cref="NetfrontException"/> with a one-line reason (the backend's, when it refused).
+    /// </summary>
+    public static NetfrontDevice Connect(NetfrontOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        ControlChannel channel = OpenChannel(options.SocketPath);
+        var device = new NetfrontDevice(channel, options);
+        try
+        {
+            device.Handshake();
+            device.StartMonitor();
+            return device;
+        }
+        catch
+        {
+            device.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Tells the backend Closing (xenbus state 5) and waits briefly for it to tear the vif down and
+    /// close the connection. Idempotent; queues stay usable (but idle) until <see cref="Dispose"/>.
+    /// </summary>
+    public void Close()
+    {
+        if (Interlocked.Exchange(ref _closeRequested, 1) != 0)
+        {
+            return;
+        }
+        if (!IsBackendClosed)
+        {
+            try
+            {
+                var m = new ControlMessage(ControlMessageType.State) { State = Netback.Ring.Abi.XenbusState.Closing };
+                _channel.Send(m);
+            }
+            catch (ControlChannelClosedException)
+            {
+                // The backend is gone already: nothing to tell.
+            }
+        }
+        // The backend answers Closing by closing the connection; the monitor sees it and ends.
+        if (_monitor is { } monitor && monitor != Thread.CurrentThread && !monitor.Join(CloseGrace))
+        {
+            _channel.Shutdown();
+            monitor.Join();
+        }
+        _channel.Shutdown();
+    }
+
+    /// <summary>
+    /// Closes (see <see cref="Close"/>) and releases everything: queues and their eventfds, the
+    /// mapping and memfd, the socket. Threads using a queue must have stopped.
+    /// </summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        if (_monitor is not null)
+        {
+            Close();
+        }
+        else
+        {
+            _channel.Shutdown();
+        }
+        foreach (var queue in _queues)
+        {
+            queue.Release();
+        }
+        _area?.Dispose();
+        _channel.Dispose();
+        _closedEvent.Dispose();
+        _closedFd?.Release();
+        _closedChannel.Dispose();
+    }
+}

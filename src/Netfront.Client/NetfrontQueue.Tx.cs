@@ -1,0 +1,238 @@
+using System.Runtime.CompilerServices;
+using Netback.Ring.Abi;
+using Netback.Ring.Events;
+
+namespace Netfront.Client;
+
+/// <summary>
+/// Guest TX, after xen-netfront.c's <c>xennet_start_xmit</c> and <c>xennet_tx_buf_gc</c>: every slot
+/// id owns one data page (gref = first TX data page + id); a frame is copied (or read) into the
+/// pages of free ids, requests are published with RING_PUSH_REQUESTS_AND_CHECK_NOTIFY, and ids come
+/// back when their responses are consumed.
+/// </summary>
+public sealed unsafe partial class NetfrontQueue
+{
+    private const byte IdFree = 0;
+    private const byte IdReserved = 1;
+    private const byte IdInRing = 2;
+
+    /// <summary>The largest frame one slot carries (one data page).</summary>
+    public const int MaxSlotFrame = NetifLimits.PageSize;
+
+    private readonly uint _txDataGref;
+    private readonly byte* _txData;
+    private ushort[] _txFreeIds = [];
+    private byte[] _txIdState = [];
+    private int _txFreeCount;
+    private int _txReserved;
+    private uint _txPushed;
+
+    private void InitTx()
+    {
+        _tx.Init();
+        int size = (int)_tx.Size;
+        _txFreeIds = new ushort[size];
+        _txIdState = new byte[size];
+        // Pop from the end: hand out low ids first (no reason beyond readable traces).
+        for (int i = 0; i < size; i++)
+        {
+            _txFreeIds[i] = (ushort)(size - 1 - i);
+        }
+        _txFreeCount = size;
+        _txPushed = _tx.ReqProdPvt;
+    }
+
+    /// <summary>
+    /// TX slots available now: a frame of up to <see cref="MaxSlotFrame"/> bytes needs one, larger
+    /// frames one per started page.
+    /// </summary>
+    public int FreeTxSlots => Math.Min(_txFreeCount, (int)_tx.FreeRequests - _txReserved);
+
+    /// <summary>Slots given to the backend and not yet answered.</summary>
+    public int TxInFlight => (int)(_tx.ReqProdPvt - _tx.RspCons);
+
+    /// <summary>
+    /// Copies <paramref name="frame"/> into granted pages and queues its request(s); false when the
+    /// ring has no room (reclaim responses, then retry). Frames over one page are chained with
+    /// <c>NETTXF_more_data</c>, the first slot's size being the frame's total. Call
+    /// <see cref="PushTransmits"/> after a batch.
+    /// </summary>
+    public bool TrySend(ReadOnlySpan<byte> frame)
+    {
+        ThrowIfBroken();
+        int length = frame.Length;
+        if (length is 0 or > NetifLimits.MaxTxSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(frame), length, $"a frame is 1..{NetifLimits.MaxTxSize} bytes");
+        }
+        int slots = (length + MaxSlotFrame - 1) / MaxSlotFrame;
+        if (FreeTxSlots < slots)
+        {
+            Counters.TxRingFull++;
+            return false;
+        }
+        int offset = 0;
+        for (int s = 0; s < slots; s++)
+        {
+            int chunk = Math.Min(MaxSlotFrame, length - offset);
+            ushort id = _txFreeIds[--_txFreeCount];
+            frame.Slice(offset, chunk).CopyTo(new Span<byte>(TxPage(id), chunk));
+            offset += chunk;
+            _txIdState[id] = IdInRing;
+            _tx.Produce(new NetifTxRequest
+            {
+                Gref = _txDataGref + id,
+                Offset = 0,
+                Flags = (ushort)(offset < length ? NetTxFlags.MoreData : NetTxFlags.None),
+                Id = id,
+                // First slot: the packet's total (netif.h); later slots: their fragment.
+                Size = (ushort)(s == 0 ? length : chunk),
+            });
+        }
+        Counters.TxPackets++;
+        Counters.TxBytes += length;
+        return true;
+    }
+
+    /// <summary>
+    /// Zero-copy send: reserves a free slot and returns its whole granted page (4096 bytes) to be
+    /// filled in place, e.g. by <c>read()</c> from a TAP. Finish with <see cref="CommitSend"/> (or
+    /// <see cref="CancelSend"/>). False when no slot is free.
+    /// </summary>
+    public bool TryBeginSend(out Span<byte> buffer, out int token)
+    {
+        ThrowIfBroken();
+        if (FreeTxSlots < 1)
+        {
+            Counters.TxRingFull++;
+            buffer = default;
+            token = -1;
+            return false;
+        }
+        ushort id = _txFreeIds[--_txFreeCount];
+        _txIdState[id] = IdReserved;
+        _txReserved++;
+        buffer = new Span<byte>(TxPage(id), MaxSlotFrame);
+        token = id;
+        return true;
+    }
+
+    /// <summary>
+    /// Queues the frame of <paramref name="length"/> bytes written into the buffer of
+    /// <paramref name="token"/>; a length of 0 gives the slot back unused.
+    /// </summary>
+    public void CommitSend(int token, int length)
+    {
+        ThrowIfBroken();
+        if ((uint)token >= (uint)_txIdState.Length || _txIdState[token] != IdReserved)
+        {
+            throw new InvalidOperationException($"TX token {token} is not a reserved slot");
+        }
+        if ((uint)length > MaxSlotFrame)
+        {
+            throw new ArgumentOutOfRangeException(nameof(length), length, $"a single-slot frame is 0..{MaxSlotFrame} bytes");
+        }
+        ushort id = (ushort)token;
+        _txReserved--;
+        if (length == 0)
+        {
+            FreeTxId(id);
+            return;
+        }
+        _txIdState[id] = IdInRing;
+        _tx.Produce(new NetifTxRequest { Gref = _txDataGref + id, Offset = 0, Flags = 0, Id = id, Size = (ushort)length });
+        Counters.TxPackets++;
+        Counters.TxBytes += length;
+    }
+
+    /// <summary>Gives back a slot reserved by <see cref="TryBeginSend"/> without sending.</summary>
+    public void CancelSend(int token) => CommitSend(token, 0);
+
+    /// <summary>
+    /// RING_PUSH_REQUESTS_AND_CHECK_NOTIFY on the TX ring: publishes the queued requests and kicks
+    /// the backend only if it asked (its <c>req_event</c> lies among them). Returns whether it kicked.
+    /// </summary>
+    public bool PushTransmits()
+    {
+        ThrowIfBroken();
+        if (_tx.ReqProdPvt == _txPushed)
+        {
+            return false; // nothing new: spare the fence
+        }
+        _txPushed = _tx.ReqProdPvt;
+        if (!_tx.PushRequestsAndCheckNotify())
+        {
+            return false;
+        }
+        EventChannel.Notify(_txKick.Fd);
+        Counters.TxKicks++;
+        return true;
+    }
+
+    /// <summary>
+    /// Consumes the TX responses the backend has published (<c>xennet_tx_buf_gc</c>): frees their
+    /// slot ids and counts error statuses. Returns the number of slots freed. A response producer
+    /// beyond the ring (RING_RESPONSE_PROD_OVERFLOW) or a response for an id not in flight breaks the
+    /// queue, as netfront marks the device broken.
+    /// </summary>
+    public int ReclaimTxResponses()
+    {
+        ThrowIfBroken();
+        uint prod = _tx.ReadResponseProducer(); // acquire: responses up to prod are visible
+        if (_tx.ResponseProducerOverflow(prod))
+        {
+            Break($"TX rsp_prod {prod} is more than {_tx.Size} ahead of rsp_cons {_tx.RspCons}");
+        }
+        int freed = 0;
+        uint cons = _tx.RspCons;
+        for (; cons != prod; cons++)
+        {
+            NetifTxResponse rsp = _tx.CopyResponse(cons); // RING_COPY_RESPONSE: read the slot once
+            if (rsp.Status == NetifStatus.Null)
+            {
+                continue; // an extra-info slot's answer (xennet_tx_buf_gc skips these)
+            }
+            if (rsp.Id >= _txIdState.Length || _txIdState[rsp.Id] != IdInRing)
+            {
+                _tx.RspCons = cons;
+                Break($"TX response for id {rsp.Id}, which is not in flight");
+            }
+            if (rsp.Status < NetifStatus.Okay)
+            {
+                if (rsp.Status == NetifStatus.Dropped)
+                {
+                    Counters.TxStatusDropped++;
+                }
+                else
+                {
+                    Counters.TxStatusErrors++;
+                }
+            }
+            FreeTxId(rsp.Id);
+            freed++;
+        }
+        _tx.RspCons = prod;
+        return freed;
+    }
+
+    /// <summary>
+    /// RING_FINAL_CHECK_FOR_RESPONSES on the TX ring: asks for a TX call at the next response and
+    /// looks once more. True when responses are waiting (reclaim instead of sleeping). Only needed
+    /// when the caller waits for free TX slots.
+    /// </summary>
+    public bool FinalCheckForTxResponses()
+    {
+        ThrowIfBroken();
+        return _tx.FinalCheckForResponses();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private byte* TxPage(ushort id) => _txData + (nint)id * NetifLimits.PageSize;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void FreeTxId(ushort id)
+    {
+        _txIdState[id] = IdFree;
+        _txFreeIds[_txFreeCount++] = id;
+    }
+}

@@ -1,0 +1,139 @@
+using System.Diagnostics.CodeAnalysis;
+using Netback.Ring.Abi;
+using Netback.Ring.Events;
+using Netback.Ring.Rings;
+
+namespace Netfront.Client;
+
+/// <summary>
+/// One queue of the vif: a TX ring, an RX ring, their data pages and event channels (netfront's
+/// <c>struct netfront_queue</c>). A queue is owned by ONE thread: nothing here locks. Frames go
+/// out with <see cref="TrySend"/> (or <see cref="TryBeginSend"/>/<see cref="CommitSend"/>) and
+/// <see cref="PushTransmits"/>, come in with <see cref="ReceiveBatch{TSink}(TSink, int)"/> or
+/// <see cref="TryReceive"/>. Before sleeping on <see cref="TxCallFd"/>/<see cref="RxCallFd"/>, call
+/// <see cref="FinalCheckForRxResponses"/> (and <see cref="FinalCheckForTxResponses"/> when TX slots
+/// are needed back) so no notification is lost. The device owns its queues: their fds and memory
+/// stay valid until <see cref="NetfrontDevice.Dispose"/>.
+/// </summary>
+public sealed unsafe partial class NetfrontQueue
+{
+    private readonly FrontRing<NetifTxRequest, NetifTxResponse> _tx;
+    private readonly FrontRing<NetifRxRequest, NetifRxResponse> _rx;
+    private readonly QueueChannels _channels;
+    private readonly HeldDescriptor _txKick;
+    private readonly HeldDescriptor _txCall;
+    private readonly HeldDescriptor _rxKick;
+    private readonly HeldDescriptor _rxCall;
+    private string? _brokenReason;
+    private bool _disposed;
+
+    internal NetfrontQueue(int index, byte* grantBase, GrantLayout layout, QueueChannels channels)
+    {
+        Index = index;
+        _channels = channels;
+        _tx = new FrontRing<NetifTxRequest, NetifTxResponse>(grantBase + (nint)layout.TxRingRef(index) * NetifLimits.PageSize, layout.Tx);
+        _rx = new FrontRing<NetifRxRequest, NetifRxResponse>(grantBase + (nint)layout.RxRingRef(index) * NetifLimits.PageSize, layout.Rx);
+        _txDataGref = layout.TxDataFirst(index);
+        _rxDataGref = layout.RxDataFirst(index);
+        _txData = grantBase + (nint)_txDataGref * NetifLimits.PageSize;
+        _rxData = grantBase + (nint)_rxDataGref * NetifLimits.PageSize;
+
+        // References held for the queue's life: the hot path uses the raw fds without add/release.
+        _txKick = new HeldDescriptor(channels.TxKick.Handle);
+        _txCall = new HeldDescriptor(channels.TxCall.Handle);
+        _rxKick = new HeldDescriptor(channels.RxKick.Handle);
+        _rxCall = new HeldDescriptor(channels.RxCall.Handle);
+
+        InitTx();
+        InitRx();
+    }
+
+    /// <summary>The queue number (0-based), as in <c>queue-N/</c>.</summary>
+    public int Index { get; }
+
+    /// <summary>Counters owned by the queue's thread.</summary>
+    public NetfrontQueueCounters Counters { get; } = new();
+
+    /// <summary>TX ring slots (RING_SIZE).</summary>
+    public int TxRingSize => (int)_tx.Size;
+
+    /// <summary>RX ring slots (RING_SIZE); all of them carry a posted buffer while idle.</summary>
+    public int RxRingSize => (int)_rx.Size;
+
+    internal QueueChannels Channels => _channels;
+
+    /// <summary>Whether TX and RX have their own event channels.</summary>
+    public bool SplitEventChannels => _channels.IsSplit;
+
+    /// <summary>
+    /// The eventfd the backend signals when TX responses are ready (the same as
+    /// <see cref="RxCallFd"/> in single-channel mode). Valid until the queue is disposed.
+    /// </summary>
+    public int TxCallFd => _txCall.Fd;
+
+    /// <summary>The eventfd the backend signals when RX responses are ready. Valid until the queue is disposed.</summary>
+    public int RxCallFd => _rxCall.Fd;
+
+    /// <summary>True once the backend broke the ring protocol; every later operation throws.</summary>
+    public bool IsBroken => _brokenReason is not null;
+
+    /// <summary>What the backend did wrong, when <see cref="IsBroken"/>.</summary>
+    public string? BrokenReason => _brokenReason;
+
+    /// <summary>Consumes a TX call notification (drains the eventfd); false when none was pending.</summary>
+    public bool DrainTxCall() => Drain(_txCall.Fd);
+
+    /// <summary>Consumes an RX call notification (drains the eventfd); false when none was pending.</summary>
+    public bool DrainRxCall() => Drain(_rxCall.Fd);
+
+    private bool Drain(int fd)
+    {
+        if (EventChannel.Drain(fd) == 0)
+        {
+            return false;
+        }
+        Counters.NotificationsReceived++;
+        return true;
+    }
+
+    /// <summary>
+    /// Marks the queue broken (netfront's "backend is misbehaving": the device is unusable) and
+    /// throws. The first reason wins.
+    /// </summary>
+    [DoesNotReturn]
+    private void Break(string reason)
+    {
+        _brokenReason ??= $"queue {Index}: {reason}";
+        ThrowBroken();
+    }
+
+    private void ThrowIfBroken()
+    {
+        if (_brokenReason is not null)
+        {
+            ThrowBroken();
+        }
+        ObjectDisposedException.ThrowIf(_disposed, this);
+    }
+
+    [DoesNotReturn]
+    private void ThrowBroken() => throw new NetfrontException($"backend protocol violation on {_brokenReason}");
+
+    /// <summary>
+    /// Releases the held descriptors and closes the queue's eventfds (called by the owning device,
+    /// which unmaps the ring memory afterwards).
+    /// </summary>
+    internal void Release()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        _txKick.Release();
+        _txCall.Release();
+        _rxKick.Release();
+        _rxCall.Release();
+        _channels.Dispose();
+    }
+}

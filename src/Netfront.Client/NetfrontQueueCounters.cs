@@ -1,0 +1,46 @@
+namespace Netfront.Client;
+
+/// <summary>
+/// Per-queue counters: plain fields written only by the thread that owns the queue (no interlocked
+/// operation on the hot path) and readable tear-free from any thread on 64-bit.
+/// </summary>
+public sealed class NetfrontQueueCounters
+{
+    /// <summary>Frames placed on the TX ring.</summary>
+    public long TxPackets;
+    /// <summary>Bytes of those frames.</summary>
+    public long TxBytes;
+    /// <summary>TX responses with <c>NETIF_RSP_ERROR</c> (the backend rejected the packet).</summary>
+    public long TxStatusErrors;
+    /// <summary>TX responses with <c>NETIF_RSP_DROPPED</c>.</summary>
+    public long TxStatusDropped;
+    /// <summary>Send attempts refused because no TX slot was free.</summary>
+    public long TxRingFull;
+    /// <summary>TX kicks (eventfd writes) sent to the backend.</summary>
+    public long TxKicks;
+
+    /// <summary>Frames delivered from the RX ring.</summary>
+    public long RxPackets;
+    /// <summary>Bytes of those frames.</summary>
+    public long RxBytes;
+    /// <summary>RX kicks (buffers posted) sent to the backend.</summary>
+    public long RxKicks;
+    /// <summary>Frames dropped: a response carried a negative status (<c>NETIF_RSP_*</c>).</summary>
+    public long RxDropsStatusError;
+    /// <summary>Frames dropped: a response's size or offset ran past its page (a backend bug).</summary>
+    public long RxDropsBadResponse;
+    /// <summary>Frames dropped: a response's id did not match its ring slot (a backend bug).</summary>
+    public long RxDropsBadId;
+    /// <summary>Frames dropped: a multi-slot frame exceeded the 64 KiB scratch buffer or the slot limit.</summary>
+    public long RxDropsOversize;
+    /// <summary>RX extra-info slots skipped (none were negotiated).</summary>
+    public long RxExtrasIgnored;
+
+    /// <summary>Call notifications drained from the backend (TX and RX call eventfds).</summary>
+    public long NotificationsReceived;
+    /// <summary>Returns from the owner's wait (epoll_wait), counted by the owner.</summary>
+    public long Wakeups;
+
+    /// <summary>Kicks sent in both directions: the "notifications per packet" numerator.</summary>
+    public long NotificationsSent => TxKicks + RxKicks;
+}
