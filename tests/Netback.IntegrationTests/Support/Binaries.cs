@@ -1,0 +1,25 @@
+namespace Netback.IntegrationTests.Support;
+
+/// <summary>
+/// The apphosts under test. This assembly runs from artifacts/bin/Netback.IntegrationTests/&lt;config&gt;/;
+/// the project references build netbackd and netfront into artifacts/bin/&lt;Project&gt;/&lt;config&gt;/.
+/// </summary>
+internal static class Binaries
+{
+    public static string Netbackd => Locate("Netback.Daemon", "netbackd");
+
+    public static string Netfront => Locate("Netfront.Cli", "netfront");
+
+    private static string Locate(string project, string apphost)
+    {
+        var here = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory));
+        string config = here.Name; // e.g. debug_linux-x64
+        string bin = here.Parent?.Parent?.FullName
+            ?? throw new InvalidOperationException($"unexpected test output folder {here.FullName}");
+        string path = Path.Combine(bin, project, config, apphost);
+        return File.Exists(path)
+            ? path
+            : throw new FileNotFoundException(
+                $"{apphost} not found at {path}: build the solution (this project references {project} for build order)", path);
+    }
+}

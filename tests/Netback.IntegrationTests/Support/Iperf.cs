@@ -1,0 +1,40 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Netback.IntegrationTests.Support;
+
+/// <summary>Runs one iperf3 TCP test between the host namespace (server) and a guest (client).</summary>
+internal static class Iperf
+{
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Bytes and bits per second from <c>end.sum_received</c>.</summary>
+    public sealed record Figures(double Bytes, double BitsPerSecond)
+    {
+        public string Gbps => (BitsPerSecond / 1e9).ToString("0.000", CultureInfo.InvariantCulture);
+    }
+
+    public static async Task<Figures> RunAsync(Testbed bed, NetNamespace guest, string serverAddress, bool reverse, CancellationToken ct)
+    {
+        int port = Random.Shared.Next(20000, 60000);
+        // -1: one test, then exit; --forceflush: stdout is a pipe, and the "listening" line must not sit in a buffer.
+        ChildProcess server = bed.Track(bed.Host.Start(
+            $"iperf3 server{(reverse ? " (-R)" : "")}", "iperf3",
+            "-s", "-1", "-B", serverAddress, "-p", port.ToString(CultureInfo.InvariantCulture), "--forceflush"));
+        await server.WaitForLineAsync(l => l.Contains("Server listening", StringComparison.Ordinal), Testbed.StartTimeout, ct);
+
+        string[] client = ["iperf3", "-c", serverAddress, "-p", port.ToString(CultureInfo.InvariantCulture), "-t", "2", "-J"];
+        ProcessResult r = await guest.RunAsync(RunTimeout, ct, reverse ? [.. client, "-R"] : client);
+        Assert.True(r.ExitCode == 0, $"iperf3 client failed\n{r}");
+        Assert.True(await server.WaitForExitAsync(TimeSpan.FromSeconds(10), ct), $"iperf3 -s -1 did not exit after its test\n{server.Describe()}");
+
+        using JsonDocument json = JsonDocument.Parse(r.Stdout);
+        JsonElement root = json.RootElement;
+        Assert.False(root.TryGetProperty("error", out JsonElement error), $"iperf3 reported: {error}");
+        JsonElement received = root.GetProperty("end").GetProperty("sum_received");
+        var figures = new Figures(received.GetProperty("bytes").GetDouble(), received.GetProperty("bits_per_second").GetDouble());
+        Assert.True(figures.Bytes > 0, $"iperf3 received no bytes\n{r.Stdout}");
+        Assert.True(figures.BitsPerSecond > 0, $"iperf3 measured 0 bit/s\n{r.Stdout}");
+        return figures;
+    }
+}

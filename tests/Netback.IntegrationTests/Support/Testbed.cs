@@ -1,0 +1,161 @@
+namespace Netback.IntegrationTests.Support;
+
+/// <summary>
+/// One test's world: a host namespace (where netbackd runs and the vifs appear), guest namespaces
+/// (where netfront attaches), a temp dir for the control socket and a random 10.x.y.0/24 per guest.
+/// Disposal stops every process, deletes the namespaces and the temp dir, checks nothing is left,
+/// and puts every process's output into the test output when the test did not pass.
+/// </summary>
+internal sealed class Testbed : IAsyncDisposable
+{
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan ToolTimeout = TimeSpan.FromSeconds(20);
+
+    private readonly ITestOutputHelper _output;
+    private readonly List<ChildProcess> _processes = [];
+    private readonly List<NetNamespace> _namespaces = [];
+    private readonly int _netA = Random.Shared.Next(20, 220);
+    private readonly int _netB = Random.Shared.Next(0, 240);
+
+    private Testbed(ITestOutputHelper output)
+    {
+        _output = output;
+        TempDir = Directory.CreateTempSubdirectory("netback-it-").FullName;
+    }
+
+    public string TempDir { get; }
+
+    public string SocketPath => Path.Combine(TempDir, "nb.sock");
+
+    public NetNamespace Host { get; private set; } = null!;
+
+    public List<NetNamespace> Guests { get; } = [];
+
+    public ChildProcess? Daemon { get; private set; }
+
+    /// <summary>Skips (with the reason) when the machine lacks root, TUN or a tool; otherwise builds the namespaces.</summary>
+    public static async Task<Testbed> CreateAsync(ITestOutputHelper output, CancellationToken ct, int guests = 1, bool iperf3 = false)
+    {
+        Requirements.RootAndTools(iperf3);
+        var bed = new Testbed(output);
+        try
+        {
+            bed.Host = await bed.AddNamespaceAsync("nbh", ct);
+            for (int i = 0; i < guests; i++)
+            {
+                bed.Guests.Add(await bed.AddNamespaceAsync("nbg", ct));
+            }
+        }
+        catch
+        {
+            await bed.DisposeAsync();
+            throw;
+        }
+        return bed;
+    }
+
+    /// <summary>The /24 for guest <paramref name="index"/>, as "10.a.b" (host .1, guest .2).</summary>
+    public string Subnet(int index) => $"10.{_netA}.{_netB + index}";
+
+    public ChildProcess Track(ChildProcess process)
+    {
+        _processes.Add(process);
+        return process;
+    }
+
+    /// <summary>netbackd in the host namespace on this testbed's socket; returns once it logs "Listening on".</summary>
+    public async Task<ChildProcess> StartDaemonAsync(CancellationToken ct, params string[] extra)
+    {
+        ChildProcess daemon = Track(Host.Start("netbackd", Binaries.Netbackd, ["--socket", SocketPath, .. extra]));
+        Daemon = daemon;
+        await daemon.WaitForLineAsync(l => l.Contains("Listening on ", StringComparison.Ordinal), StartTimeout, ct);
+        Assert.True(File.Exists(SocketPath), $"netbackd logged Listening but {SocketPath} does not exist\n{daemon.Describe()}");
+        return daemon;
+    }
+
+    /// <summary><c>netfront attach</c> in <paramref name="guest"/>; returns once it prints <c>attached &lt;vif&gt; …</c>.</summary>
+    public async Task<Frontend> AttachAsync(NetNamespace guest, string address, CancellationToken ct, params string[] extra)
+    {
+        ChildProcess netfront = Track(guest.Start(
+            $"netfront ({guest.Name})", Binaries.Netfront,
+            ["attach", "--socket", SocketPath, "--name", "eth0", "--address", address, .. extra]));
+        string line = await netfront.WaitForLineAsync(l => l.StartsWith("attached ", StringComparison.Ordinal), StartTimeout, ct);
+        string[] words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(words.Length >= 2, $"no vif name in netfront's line '{line}'");
+        return new Frontend(netfront, words[1], line);
+    }
+
+    /// <summary>Waits for the vif in the host namespace and gives it <paramref name="address"/> (the daemon has brought it up).</summary>
+    public async Task AddHostAddressAsync(string vif, string address, CancellationToken ct)
+    {
+        Assert.True(await Host.WaitForLinkAsync(vif, present: true, StartTimeout, ct), $"{vif} did not appear in {Host}");
+        await Host.IpAsync(ct, "addr", "add", address, "dev", vif);
+    }
+
+    public async Task PingAsync(NetNamespace from, string target, CancellationToken ct)
+    {
+        ProcessResult r = await from.RunAsync(ToolTimeout, ct, "ping", "-c", "3", "-i", "0.2", "-W", "2", target);
+        Assert.True(r.ExitCode == 0, $"ping {target} from {from} failed\n{r}");
+        _output.WriteLine($"ping {target} from {from}: {r.Stdout.Split('\n').LastOrDefault(l => l.Contains("rtt", StringComparison.Ordinal))}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        var problems = new List<string>();
+        for (int i = _processes.Count - 1; i >= 0; i--)
+        {
+            await _processes[i].StopAsync(TimeSpan.FromSeconds(3));
+        }
+        if (TestContext.Current.TestState?.Result is not TestResult.Passed)
+        {
+            foreach (ChildProcess p in _processes)
+            {
+                _output.WriteLine(p.Describe());
+            }
+        }
+        foreach (ChildProcess p in _processes)
+        {
+            if (!p.HasExited)
+            {
+                problems.Add($"{p.Label} (pid {p.Pid}) survived SIGKILL");
+            }
+            await p.DisposeAsync();
+        }
+        foreach (NetNamespace ns in _namespaces)
+        {
+            await ns.DisposeAsync();
+            if (await ns.ExistsAsync(CancellationToken.None))
+            {
+                problems.Add($"network namespace {ns} is left behind");
+            }
+        }
+        try
+        {
+            Directory.Delete(TempDir, recursive: true);
+        }
+        catch (IOException e)
+        {
+            problems.Add($"temp dir {TempDir}: {e.Message}");
+        }
+        Assert.True(problems.Count == 0, "teardown: " + string.Join("; ", problems));
+    }
+
+    private async Task<NetNamespace> AddNamespaceAsync(string prefix, CancellationToken ct)
+    {
+        NetNamespace ns = await NetNamespace.CreateAsync(prefix, ct);
+        _namespaces.Add(ns);
+        return ns;
+    }
+}
+
+/// <summary>A running <c>netfront attach</c>, the vif the daemon gave it and its <c>attached …</c> line.</summary>
+internal sealed record Frontend(ChildProcess Process, string Vif, string AttachedLine)
+{
+    /// <summary>The value after <paramref name="key"/> in the attached line ("queues 2" → "2").</summary>
+    public string? Negotiated(string key)
+    {
+        string[] words = AttachedLine.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        int i = Array.IndexOf(words, key);
+        return i >= 0 && i + 1 < words.Length ? words[i + 1] : null;
+    }
+}
