@@ -53,6 +53,7 @@ try
     builder.Services.AddSingleton<IValidateOptions<NetbackOptions>, NetbackOptionsValidator>();
     builder.Services.AddSingleton(sp => new VifRegistry(sp.GetRequiredService<IOptions<NetbackOptions>>().Value.MaxVifs));
     builder.Services.AddSingleton<NetbackMetrics>();
+    builder.Services.AddSingleton<IVifTapProvider, KernelTapProvider>();
     builder.Services.AddHostedService<ControlListener>();
 
     if (Preflight.Check() is { } problem)

@@ -20,7 +20,7 @@ namespace Netback.Daemon.Interface;
 internal static unsafe class VifFactory
 {
     public static Vif Create(ConnectRequest request, FileDescriptorHandle?[] fds, VifIdentity identity, VifSpec spec,
-        int defaultMtu, ILogger logger, Action<string> onBroken)
+        int defaultMtu, IVifTapProvider taps, ILogger logger, Action<string> onBroken)
     {
         var mac = spec.Mac ?? VifSpec.RandomXenMac();
         int mtu = spec.Mtu ?? defaultMtu;
@@ -41,14 +41,7 @@ internal static unsafe class VifFactory
                 channels.Add(new QueueEventChannels(txKick, txCall, rxKick, rxCall));
             }
 
-            tap = TapDevice.Create(identity.Name, request.NumQueues);
-            NetDevice.SetMac(identity.Name, Vif.BackendMac);
-            NetDevice.SetMtu(identity.Name, mtu);
-            if (spec.Bridge is { } bridge)
-            {
-                NetDevice.AddToBridge(bridge, identity.Name);
-            }
-            NetDevice.SetUp(identity.Name, true);
+            tap = taps.Create(identity.Name, request.NumQueues, mtu, spec.Bridge);
 
             var txGeometry = RingGeometry.For(RingKind.Tx, request.Layout, request.RingPageOrder);
             var rxGeometry = RingGeometry.For(RingKind.Rx, request.Layout, request.RingPageOrder);

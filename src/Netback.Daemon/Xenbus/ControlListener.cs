@@ -19,6 +19,7 @@ internal sealed class ControlListener : IHostedService, IDisposable
     private readonly NetbackOptions _options;
     private readonly VifSpec _defaultSpec;
     private readonly VifRegistry _registry;
+    private readonly IVifTapProvider _taps;
     private readonly ILogger<ControlListener> _logger;
     private readonly ILoggerFactory _loggers;
     private readonly List<FrontendSession> _sessions = [];
@@ -26,8 +27,10 @@ internal sealed class ControlListener : IHostedService, IDisposable
     private Thread? _acceptThread;
     private volatile bool _stopping;
 
-    public ControlListener(IOptions<NetbackOptions> options, VifRegistry registry, ILogger<ControlListener> logger, ILoggerFactory loggers)
+    public ControlListener(IOptions<NetbackOptions> options, VifRegistry registry, IVifTapProvider taps,
+        ILogger<ControlListener> logger, ILoggerFactory loggers)
     {
+        _taps = taps;
         _options = options.Value;
         // Validated at start (NetbackOptionsValidator), so this parse cannot fail here.
         if (!VifSpec.TryParse(_options.DefaultVifSpec, out _defaultSpec, out string? error))
@@ -92,7 +95,7 @@ internal sealed class ControlListener : IHostedService, IDisposable
             }
             try
             {
-                var session = new FrontendSession(new ControlChannel(client), _options, _defaultSpec, _registry, sessionLogger);
+                var session = new FrontendSession(new ControlChannel(client), _options, _defaultSpec, _registry, _taps, sessionLogger);
                 lock (_sessions)
                 {
                     _sessions.RemoveAll(s => s.State == Ring.Abi.XenbusState.Closed);

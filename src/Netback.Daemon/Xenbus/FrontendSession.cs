@@ -28,6 +28,7 @@ internal sealed class FrontendSession
     private readonly NetbackOptions _options;
     private readonly VifSpec _defaultSpec;
     private readonly VifRegistry _registry;
+    private readonly IVifTapProvider _taps;
     private readonly ILogger _logger;
     private readonly ucred _peer;
     private readonly Thread _thread;
@@ -35,8 +36,10 @@ internal sealed class FrontendSession
     private XenbusState _state = XenbusState.Initialising;
     private Vif? _vif;
 
-    public FrontendSession(ControlChannel channel, NetbackOptions options, VifSpec defaultSpec, VifRegistry registry, ILogger logger)
+    public FrontendSession(ControlChannel channel, NetbackOptions options, VifSpec defaultSpec, VifRegistry registry,
+        IVifTapProvider taps, ILogger logger)
     {
+        _taps = taps;
         _channel = channel;
         _options = options;
         _defaultSpec = defaultSpec;
@@ -140,12 +143,12 @@ internal sealed class FrontendSession
     {
         var request = ConnectRequest.Parse(received.Message, received.Fds.Length, _options);
         var spec = _defaultSpec.OverrideWith(request.Spec);
-        var identity = _registry.Reserve(request.DomId, request.Handle, spec.VifName, NetDevice.Exists);
+        var identity = _registry.Reserve(request.DomId, request.Handle, spec.VifName, _taps.Exists);
         try
         {
             // The fds array is the received message's: VifFactory takes what it keeps (nulls the
             // slots); whatever is left is closed when the message is disposed.
-            _vif = VifFactory.Create(request, received.Fds!, identity, spec, spec.Mtu ?? 1500, _logger, reason => Close(reason));
+            _vif = VifFactory.Create(request, received.Fds!, identity, spec, spec.Mtu ?? 1500, _taps, _logger, reason => Close(reason));
         }
         catch
         {

@@ -54,6 +54,12 @@ public sealed unsafe class TapDevice : IDisposable
         }
     }
 
+    /// <summary>
+    /// Wraps descriptors that behave like TAP queues (one frame per read/write), e.g. the ends of a
+    /// SOCK_SEQPACKET socketpair, so the data path can be exercised without privileges.
+    /// </summary>
+    internal static TapDevice Adopt(string name, FileDescriptorHandle[] queues) => new(name, queues);
+
     private static FileDescriptorHandle OpenQueue(string name)
     {
         byte* path = stackalloc byte[TunPath.Length + 1];

@@ -1,0 +1,30 @@
+using Netback.Ring.Tap;
+
+namespace Netback.Daemon.Interface;
+
+/// <summary>Real multi-queue TAPs, configured as Xen configures a vif netdev (hotplug script included).</summary>
+internal sealed class KernelTapProvider : IVifTapProvider
+{
+    public TapDevice Create(string name, int queues, int mtu, string? bridge)
+    {
+        var tap = TapDevice.Create(name, queues);
+        try
+        {
+            NetDevice.SetMac(name, Vif.BackendMac);
+            NetDevice.SetMtu(name, mtu);
+            if (bridge is not null)
+            {
+                NetDevice.AddToBridge(bridge, name); // what Xen's vif-bridge script does
+            }
+            NetDevice.SetUp(name, true);
+            return tap;
+        }
+        catch
+        {
+            tap.Dispose();
+            throw;
+        }
+    }
+
+    public bool Exists(string name) => NetDevice.Exists(name);
+}

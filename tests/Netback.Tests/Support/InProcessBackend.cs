@@ -1,0 +1,85 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Netback.Daemon.Configuration;
+using Netback.Daemon.Interface;
+using Netback.Daemon.Xenbus;
+
+namespace Netback.Tests.Support;
+
+/// <summary>
+/// The real backend (ControlListener, sessions, vifs, workers) listening on a socket in a temp
+/// directory, with socketpairs instead of TAPs: a frontend in the same process pairs with it.
+/// Log lines are collected so tests can assert on what an operator would read.
+/// </summary>
+internal sealed class InProcessBackend : IAsyncDisposable
+{
+    private readonly string _dir;
+    private readonly ControlListener _listener;
+
+    public InProcessBackend(Action<NetbackOptions>? configure = null)
+    {
+        _dir = Directory.CreateTempSubdirectory("netback-unit-").FullName;
+        Options = new NetbackOptions
+        {
+            SocketPath = Path.Combine(_dir, "nb.sock"),
+            MaxQueues = 4,
+            DefaultVifSpec = "mtu=1500",
+            HandshakeTimeoutSeconds = 2,
+        };
+        configure?.Invoke(Options);
+        var validation = new NetbackOptionsValidator().Validate(null, Options);
+        if (validation.Failed)
+        {
+            throw new OptionsValidationException("Netback", typeof(NetbackOptions), validation.Failures);
+        }
+        Registry = new VifRegistry(Options.MaxVifs);
+        Logs = new CollectingLoggerProvider();
+        var loggers = LoggerFactory.Create(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
+        _listener = new ControlListener(Microsoft.Extensions.Options.Options.Create(Options), Registry, Taps,
+            loggers.CreateLogger<ControlListener>(), loggers);
+        _listener.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+    }
+
+    public NetbackOptions Options { get; }
+
+    public string SocketPath => Options.SocketPath;
+
+    public VifRegistry Registry { get; }
+
+    public SocketPairTapProvider Taps { get; } = new();
+
+    public CollectingLoggerProvider Logs { get; }
+
+    /// <summary>The test's end of vif <paramref name="vif"/>'s queue <paramref name="queue"/>.</summary>
+    public Socket Host(string vif, int queue = 0) => Taps.HostEnds(vif)[queue];
+
+    /// <summary>Waits until the registry holds <paramref name="count"/> vifs (they register and release asynchronously).</summary>
+    public bool WaitForVifCount(int count, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (Registry.Count == count)
+            {
+                return true;
+            }
+            Thread.Sleep(10);
+        }
+        return Registry.Count == count;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _listener.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        _listener.Dispose();
+        Taps.Dispose();
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
