@@ -100,11 +100,6 @@ internal sealed unsafe partial class VifQueue
         NetifTxRequest last = first;
         while (((NetTxFlags)last.Flags & NetTxFlags.MoreData) != 0)
         {
-            if (slots >= NetifLimits.FatalSkbSlots)
-            {
-                Fatal(FatalReason.TooManySlots, $"packet uses {slots + 1} or more slots (limit {NetifLimits.FatalSkbSlots})");
-                return false;
-            }
             if (work == 0)
             {
                 Fatal(FatalReason.MissingSlots, $"packet continues past the {slots} published slots");
@@ -113,6 +108,12 @@ internal sealed unsafe partial class VifQueue
             last = _tx.CopyRequest(cons++);
             work--;
             _txSlots[slots++] = last;
+            // fatal_skb_slots: a packet of 20 slots or more is malicious, whether or not it ends here.
+            if (slots >= NetifLimits.FatalSkbSlots)
+            {
+                Fatal(FatalReason.TooManySlots, $"packet uses {slots} or more slots (fatal at {NetifLimits.FatalSkbSlots})");
+                return false;
+            }
         }
 
         // Validate every slot's page reference; compute the first slot's share of the total.
