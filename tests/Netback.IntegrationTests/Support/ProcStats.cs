@@ -1,0 +1,37 @@
+namespace Netback.IntegrationTests.Support;
+
+/// <summary>Another process's open fds and threads, from /proc/&lt;pid&gt;/fd and /proc/&lt;pid&gt;/task.</summary>
+internal static class ProcStats
+{
+    public static int Fds(int pid) => Directory.GetFiles($"/proc/{pid}/fd").Length;
+
+    public static int Threads(int pid) => Directory.GetDirectories($"/proc/{pid}/task").Length;
+
+    /// <summary>"fd -> target" per open fd, without the assemblies the runtime maps: for failure messages.</summary>
+    public static string DescribeFds(int pid) =>
+        string.Join(", ", Directory.GetFiles($"/proc/{pid}/fd").Select(f =>
+        {
+            try
+            {
+                return $"{Path.GetFileName(f)}->{new FileInfo(f).LinkTarget}";
+            }
+            catch (IOException)
+            {
+                return Path.GetFileName(f);
+            }
+        }).Where(l => !l.EndsWith(".dll", StringComparison.Ordinal)));
+
+    /// <summary>Thread names (comm), for failure messages.</summary>
+    public static string DescribeThreads(int pid) =>
+        string.Join(", ", Directory.GetDirectories($"/proc/{pid}/task").Select(t =>
+        {
+            try
+            {
+                return File.ReadAllText(Path.Combine(t, "comm")).Trim();
+            }
+            catch (IOException)
+            {
+                return "?";
+            }
+        }).Order(StringComparer.Ordinal));
+}
