@@ -3,6 +3,7 @@ using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using Netback.Ring.Abi;
 using Netback.Ring.Control;
+using Netback.Ring.Events;
 using Netback.Ring.Interop;
 using Netback.Ring.Memory;
 using Netback.Ring.Rings;
@@ -94,7 +95,7 @@ public sealed partial class NetfrontDevice
         _queues = new NetfrontQueue[layout.Queues];
         for (int q = 0; q < layout.Queues; q++)
         {
-            var channels = QueueChannels.Create(split);
+            var channels = QueueEventChannels.Create(split);
             try
             {
                 // SHARED_RING_INIT and the initial RX buffers happen here, before Connect.

@@ -19,7 +19,7 @@ public sealed unsafe partial class NetfrontQueue
 {
     private readonly FrontRing<NetifTxRequest, NetifTxResponse> _tx;
     private readonly FrontRing<NetifRxRequest, NetifRxResponse> _rx;
-    private readonly QueueChannels _channels;
+    private readonly QueueEventChannels _channels;
     private readonly HeldDescriptor _txKick;
     private readonly HeldDescriptor _txCall;
     private readonly HeldDescriptor _rxKick;
@@ -27,7 +27,7 @@ public sealed unsafe partial class NetfrontQueue
     private string? _brokenReason;
     private bool _disposed;
 
-    internal NetfrontQueue(int index, byte* grantBase, GrantLayout layout, QueueChannels channels)
+    internal NetfrontQueue(int index, byte* grantBase, GrantLayout layout, QueueEventChannels channels)
     {
         Index = index;
         _channels = channels;
@@ -60,7 +60,7 @@ public sealed unsafe partial class NetfrontQueue
     /// <summary>RX ring slots (RING_SIZE); all of them carry a posted buffer while idle.</summary>
     public int RxRingSize => (int)_rx.Size;
 
-    internal QueueChannels Channels => _channels;
+    internal QueueEventChannels Channels => _channels;
 
     /// <summary>Whether TX and RX have their own event channels.</summary>
     public bool SplitEventChannels => _channels.IsSplit;

@@ -1,16 +1,17 @@
-using Netback.Ring.Events;
 using Netback.Ring.Interop;
 
-namespace Netfront.Client;
+namespace Netback.Ring.Events;
 
 /// <summary>
 /// A queue's event channels, one eventfd per direction. Split mode
 /// (<c>feature-split-event-channels</c>): TX kick, TX call, RX kick, RX call; single mode: one kick
-/// and one call shared by TX and RX. <b>kick</b> = frontend → backend, <b>call</b> = backend → frontend.
+/// and one call shared by TX and RX (the pre-3.11 scheme, kept for comparison).
+/// <b>kick</b> = frontend → backend, <b>call</b> = backend → frontend. The frontend creates them
+/// (<see cref="Create"/>); the backend wraps the ones it received.
 /// </summary>
-internal sealed class QueueChannels : IDisposable
+public sealed class QueueEventChannels : IDisposable
 {
-    private QueueChannels(EventChannel txKick, EventChannel txCall, EventChannel rxKick, EventChannel rxCall)
+    public QueueEventChannels(EventChannel txKick, EventChannel txCall, EventChannel rxKick, EventChannel rxCall)
     {
         TxKick = txKick;
         TxCall = txCall;
@@ -26,7 +27,7 @@ internal sealed class QueueChannels : IDisposable
     public bool IsSplit => !ReferenceEquals(TxKick, RxKick);
 
     /// <summary>Creates the eventfds of one queue (all of them or none).</summary>
-    public static QueueChannels Create(bool split)
+    public static QueueEventChannels Create(bool split)
     {
         var created = new List<EventChannel>(4);
         try
@@ -39,11 +40,11 @@ internal sealed class QueueChannels : IDisposable
             }
             if (split)
             {
-                return new QueueChannels(Make(), Make(), Make(), Make());
+                return new QueueEventChannels(Make(), Make(), Make(), Make());
             }
             var kick = Make();
             var call = Make();
-            return new QueueChannels(kick, call, kick, call);
+            return new QueueEventChannels(kick, call, kick, call);
         }
         catch
         {
