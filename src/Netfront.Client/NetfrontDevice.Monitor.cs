@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Netback.Ring.Abi;
 using Netback.Ring.Control;
 using Netback.Ring.Events;
+using Netback.Ring.Interop;
 
 namespace Netfront.Client;
 

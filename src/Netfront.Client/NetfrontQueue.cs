@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using Netback.Ring.Abi;
 using Netback.Ring.Events;
+using Netback.Ring.Interop;
 using Netback.Ring.Rings;
 
 namespace Netfront.Client;

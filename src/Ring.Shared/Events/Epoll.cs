@@ -8,14 +8,14 @@ namespace Netback.Ring.Events;
 public sealed unsafe class Epoll : IDisposable
 {
     private readonly FileDescriptorHandle _handle;
+    private readonly HeldDescriptor _held;
     private readonly int _fd;
 
     public Epoll()
     {
         _handle = new FileDescriptorHandle(NativeError.ThrowIfError(epoll_create1(EPOLL_CLOEXEC), "epoll_create1"));
-        bool added = false;
-        _handle.DangerousAddRef(ref added); // held for this object's lifetime; released in Dispose
-        _fd = _handle.Fd;
+        _held = new HeldDescriptor(_handle); // for this object's lifetime; released in Dispose
+        _fd = _held.Fd;
     }
 
     public const int In = 0x001;
@@ -55,10 +55,7 @@ public sealed unsafe class Epoll : IDisposable
 
     public void Dispose()
     {
-        if (!_handle.IsClosed)
-        {
-            _handle.DangerousRelease();
-            _handle.Dispose();
-        }
+        _held.Release();
+        _handle.Dispose();
     }
 }

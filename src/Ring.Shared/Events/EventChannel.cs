@@ -37,36 +37,21 @@ public sealed unsafe class EventChannel : IDisposable
 
     public void Notify()
     {
-        bool added = false;
-        Handle.DangerousAddRef(ref added);
-        try
-        {
-            Notify(Handle.Fd);
-        }
-        finally
-        {
-            if (added)
-            {
-                Handle.DangerousRelease();
-            }
-        }
+        using var lease = Lease();
+        Notify(lease.Value);
     }
 
     public ulong Drain()
     {
-        bool added = false;
-        Handle.DangerousAddRef(ref added);
-        try
-        {
-            return Drain(Handle.Fd);
-        }
-        finally
-        {
-            if (added)
-            {
-                Handle.DangerousRelease();
-            }
-        }
+        using var lease = Lease();
+        return Drain(lease.Value);
+    }
+
+    private HandleLease Lease()
+    {
+        var lease = new HandleLease(Handle);
+        ObjectDisposedException.ThrowIf(!lease.IsValid, this);
+        return lease;
     }
 
     public void Dispose() => Handle.Dispose();

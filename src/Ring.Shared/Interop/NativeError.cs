@@ -9,13 +9,9 @@ internal static class NativeError
     public const int EAGAIN = 11;
     public const int EINTR = 4;
     public const int EINVAL = 22;
-    public const int EBADF = 9;
     public const int EPERM = 1;
     public const int ENOENT = 2;
     public const int EBUSY = 16;
-    public const int EEXIST = 17;
-    public const int ENODEV = 19;
-    public const int EIO = 5;
 
     public static int LastErrno => Marshal.GetLastPInvokeError();
 

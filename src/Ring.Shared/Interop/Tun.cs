@@ -75,7 +75,4 @@ internal static unsafe partial class Tun
 
     [LibraryImport(Libc.Name, EntryPoint = "ioctl", SetLastError = true)]
     public static partial int ioctl(int fd, nuint request, void* arg);
-
-    [LibraryImport(Libc.Name, EntryPoint = "ioctl", SetLastError = true)]
-    public static partial int ioctl_value(int fd, nuint request, nuint arg);
 }

@@ -83,41 +83,31 @@ public sealed unsafe class GrantArea : IDisposable
     public static GrantArea Attach(FileDescriptorHandle fd, int expectedPages)
     {
         ValidatePageCount(expectedPages);
-        bool added = false;
-        fd.DangerousAddRef(ref added);
-        try
+        using var lease = new HandleLease(fd);
+        ObjectDisposedException.ThrowIf(!lease.IsValid, fd);
+        int raw = lease.Value;
+        stat st;
+        NativeError.ThrowIfError(fstat(raw, &st), "fstat(grant area)");
+        if ((st.st_mode & S_IFMT) != S_IFREG)
         {
-            int raw = fd.Fd;
-            stat st;
-            NativeError.ThrowIfError(fstat(raw, &st), "fstat(grant area)");
-            if ((st.st_mode & S_IFMT) != S_IFREG)
-            {
-                throw new GrantAreaException("the grant area is not a regular file (memfd expected)");
-            }
-            int seals = fcntl(raw, F_GET_SEALS);
-            if (seals < 0)
-            {
-                throw new GrantAreaException("the grant area is not a memfd that supports sealing");
-            }
-            if ((seals & RequiredSeals) != RequiredSeals)
-            {
-                throw new GrantAreaException($"the grant area memfd lacks required seals (has 0x{seals:x}, needs SEAL|SHRINK|GROW 0x{RequiredSeals:x})");
-            }
-            long expected = (long)expectedPages * PageSize;
-            if ((long)st.st_size != expected)
-            {
-                throw new GrantAreaException($"the grant area is {(long)st.st_size} bytes, the handshake announced {expected} ({expectedPages} pages)");
-            }
-            var mapping = MappedRegionHandle.MapShared(raw, (nuint)expected);
-            return new GrantArea(fd, mapping, expectedPages);
+            throw new GrantAreaException("the grant area is not a regular file (memfd expected)");
         }
-        finally
+        int seals = fcntl(raw, F_GET_SEALS);
+        if (seals < 0)
         {
-            if (added)
-            {
-                fd.DangerousRelease();
-            }
+            throw new GrantAreaException("the grant area is not a memfd that supports sealing");
         }
+        if ((seals & RequiredSeals) != RequiredSeals)
+        {
+            throw new GrantAreaException($"the grant area memfd lacks required seals (has 0x{seals:x}, needs SEAL|SHRINK|GROW 0x{RequiredSeals:x})");
+        }
+        long expected = (long)expectedPages * PageSize;
+        if ((long)st.st_size != expected)
+        {
+            throw new GrantAreaException($"the grant area is {(long)st.st_size} bytes, the handshake announced {expected} ({expectedPages} pages)");
+        }
+        var mapping = MappedRegionHandle.MapShared(raw, (nuint)expected);
+        return new GrantArea(fd, mapping, expectedPages);
     }
 
     /// <summary>The address of page <paramref name="gref"/>; callers validate the gref first.</summary>

@@ -96,21 +96,12 @@ public static unsafe class NetDevice
         ifreq req = default;
         req.SetName(name);
         fill(ref req);
-        bool added = false;
-        socket.SafeHandle.DangerousAddRef(ref added);
-        try
+        using (var lease = new HandleLease(socket.SafeHandle))
         {
-            if (ioctl((int)socket.SafeHandle.DangerousGetHandle(), request, &req) < 0)
+            if (ioctl(lease.Value, request, &req) < 0)
             {
                 int errno = NativeError.LastErrno;
                 throw new NetDeviceException($"{RequestName(request)} on {name}: {NativeError.Exception("ioctl", errno).Message}", errno);
-            }
-        }
-        finally
-        {
-            if (added)
-            {
-                socket.SafeHandle.DangerousRelease();
             }
         }
         result = req;

@@ -1,13 +1,12 @@
-using Netback.Ring.Interop;
-
-namespace Netfront.Client;
+namespace Netback.Ring.Interop;
 
 /// <summary>
 /// A reference (<c>DangerousAddRef</c>) on a descriptor held for the owner's whole life, so the hot
 /// path can use the raw fd without a per-call add/release and without racing a concurrent Dispose:
-/// the fd cannot be closed (and its number reused) until <see cref="Release"/>.
+/// the fd cannot be closed (and its number reused) until <see cref="Release"/>. For a scope within
+/// one method, <see cref="HandleLease"/> does the same.
 /// </summary>
-internal sealed class HeldDescriptor
+public sealed class HeldDescriptor
 {
     private FileDescriptorHandle? _handle;
 
