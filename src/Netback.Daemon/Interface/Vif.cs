@@ -101,6 +101,8 @@ internal sealed class Vif : IDisposable
         {
             q.SignalStop();
         }
+        // netback's carrier-off for a disabled vif; the TAP itself goes at teardown.
+        _tap?.TrySetCarrier(false);
         _onBroken(reason);
     }
 

@@ -94,6 +94,21 @@ public sealed unsafe class TapDevice : IDisposable
         return handle;
     }
 
+    /// <summary>
+    /// Sets the link's carrier (TUNSETCARRIER): off makes the host stack see the cable pulled, as
+    /// netback does for a disabled vif. Best effort: false if the device refused.
+    /// </summary>
+    public bool TrySetCarrier(bool on)
+    {
+        using var lease = new HandleLease(_queues[0]);
+        if (!lease.IsValid)
+        {
+            return false;
+        }
+        int value = on ? 1 : 0;
+        return ioctl(lease.Value, TUNSETCARRIER, &value) == 0;
+    }
+
     public void Dispose()
     {
         foreach (var fd in _queues)
