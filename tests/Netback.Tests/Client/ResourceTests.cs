@@ -12,7 +12,7 @@ public sealed class ResourceTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 
-    private static int OpenFds() => Directory.GetFiles("/proc/self/fd").Length;
+    private static int OpenFds() => Native.SettledFdCount();
 
     private static int SettleFds(int expected)
     {

@@ -12,22 +12,15 @@ public sealed class ControlChannelFdTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 
-    private static int SettledFdCount()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        return Native.OpenFdCount();
-    }
-
     /// <summary>Sends <paramref name="record"/> with <paramref name="fdCount"/> copies of an eventfd and expects a refusal without a leak.</summary>
     private static ControlProtocolException RefusedWithoutLeak(byte[] record, int fdCount)
     {
         using var pair = new SocketPair();
         using var efd = Native.Eventfd();
         SocketPair.SendRaw(pair.Front, record, Enumerable.Repeat(Native.Raw(efd), fdCount).ToArray());
-        int before = SettledFdCount();
+        int before = Native.SettledFdCount();
         var e = Assert.Throws<ControlProtocolException>(() => pair.Back.Receive(Wait));
-        Assert.Equal(before, SettledFdCount());
+        Assert.Equal(before, Native.SettledFdCount());
         return e;
     }
 
@@ -67,12 +60,12 @@ public sealed class ControlChannelFdTests
     {
         using var pair = new SocketPair();
         using var efd = Native.Eventfd();
-        int before = SettledFdCount();
+        int before = Native.SettledFdCount();
         pair.Front.Send(new ControlMessage(ControlMessageType.Connect), Enumerable.Repeat(efd, ControlCodec.MaxFds).ToArray());
         var received = pair.Back.Receive(Wait);
         Assert.Equal(ControlCodec.MaxFds, received.Fds.Length);
-        Assert.Equal(before + ControlCodec.MaxFds, SettledFdCount());
+        Assert.Equal(before + ControlCodec.MaxFds, Native.SettledFdCount());
         received.Dispose();
-        Assert.Equal(before, SettledFdCount());
+        Assert.Equal(before, Native.SettledFdCount());
     }
 }

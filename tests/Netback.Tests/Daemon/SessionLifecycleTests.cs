@@ -31,12 +31,12 @@ public sealed class SessionLifecycleTests
         // is part of the baseline, not counted as a leak.
         RunSession(backend, Leave.SaysClosing, checkThreads: false);
 
-        int fdBaseline = Native.OpenFdCount();
+        int fdBaseline = Native.SettledFdCount();
         int threadBaseline = ThreadCount();
 
         RunSession(backend, how, checkThreads: true);
 
-        bool settled = Eventually(() => Native.OpenFdCount() == fdBaseline && ThreadCount() == threadBaseline, TimeSpan.FromSeconds(2));
+        bool settled = Eventually(() => Native.SettledFdCount() == fdBaseline && ThreadCount() == threadBaseline, TimeSpan.FromSeconds(2));
         Assert.True(settled,
             $"fds {Native.OpenFdCount()} (baseline {fdBaseline}), threads {ThreadCount()} (baseline {threadBaseline}): " +
             string.Join(", ", ThreadNames()));

@@ -72,5 +72,17 @@ internal static unsafe class Native
     /// <summary>How many fds this process has open.</summary>
     public static int OpenFdCount() => Directory.GetFiles("/proc/self/fd").Length;
 
+    /// <summary>
+    /// This process's open fds once garbage from earlier tests is finalized: an undisposed object of
+    /// another test closing its fds mid-measurement would otherwise move the count either way.
+    /// </summary>
+    public static int SettledFdCount()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        return OpenFdCount();
+    }
+
     public static bool IsRoot => geteuid() == 0;
 }
