@@ -1,4 +1,5 @@
 using Netback.Ring.Interop;
+using Netback.Ring.Offload;
 using static Netback.Ring.Interop.Tun;
 using static Tmds.Linux.LibC;
 
@@ -15,21 +16,29 @@ public sealed unsafe class TapDevice : IDisposable
 
     private readonly FileDescriptorHandle[] _queues;
 
-    private TapDevice(string name, FileDescriptorHandle[] queues)
+    private TapDevice(string name, FileDescriptorHandle[] queues, bool vnetHeader)
     {
         Name = name;
         _queues = queues;
+        HasVnetHeader = vnetHeader;
     }
 
     public string Name { get; }
+
+    /// <summary>
+    /// IFF_VNET_HDR: every frame read or written is preceded by a <see cref="VirtioNetHdr"/>.
+    /// </summary>
+    public bool HasVnetHeader { get; }
 
     public IReadOnlyList<FileDescriptorHandle> Queues => _queues;
 
     /// <summary>
     /// Creates TAP <paramref name="name"/> with <paramref name="queues"/> queue fds, non-blocking.
-    /// Fails with EBUSY if a device of that name exists already.
+    /// Fails with EBUSY if a device of that name exists already. With <paramref name="vnetHeader"/>
+    /// every frame carries a <see cref="VirtioNetHdr"/> (IFF_VNET_HDR); the kernel then hands over
+    /// partial checksums and GSO frames only as far as <see cref="SetOffload"/> allows.
     /// </summary>
-    public static TapDevice Create(string name, int queues)
+    public static TapDevice Create(string name, int queues, bool vnetHeader = false)
     {
         if (queues < 1 || queues > 256)
         {
@@ -40,9 +49,9 @@ public sealed unsafe class TapDevice : IDisposable
         {
             for (int q = 0; q < queues; q++)
             {
-                fds[q] = OpenQueue(name);
+                fds[q] = OpenQueue(name, vnetHeader);
             }
-            return new TapDevice(name, fds);
+            return new TapDevice(name, fds, vnetHeader);
         }
         catch
         {
@@ -58,9 +67,10 @@ public sealed unsafe class TapDevice : IDisposable
     /// Wraps descriptors that behave like TAP queues (one frame per read/write), e.g. the ends of a
     /// SOCK_SEQPACKET socketpair, so the data path can be exercised without privileges.
     /// </summary>
-    internal static TapDevice Adopt(string name, FileDescriptorHandle[] queues) => new(name, queues);
+    internal static TapDevice Adopt(string name, FileDescriptorHandle[] queues, bool vnetHeader = false) =>
+        new(name, queues, vnetHeader);
 
-    private static FileDescriptorHandle OpenQueue(string name)
+    private static FileDescriptorHandle OpenQueue(string name, bool vnetHeader)
     {
         byte* path = stackalloc byte[TunPath.Length + 1];
         for (int i = 0; i < TunPath.Length; i++)
@@ -79,7 +89,7 @@ public sealed unsafe class TapDevice : IDisposable
         var handle = new FileDescriptorHandle(fd);
         ifreq req = default;
         req.SetName(name);
-        req.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_MULTI_QUEUE;
+        req.ifr_flags = (short)(IFF_TAP | IFF_NO_PI | IFF_MULTI_QUEUE | (vnetHeader ? IFF_VNET_HDR : 0));
         if (ioctl(fd, TUNSETIFF, &req) < 0)
         {
             int errno = NativeError.LastErrno;
@@ -107,6 +117,30 @@ public sealed unsafe class TapDevice : IDisposable
         }
         int value = on ? 1 : 0;
         return ioctl(lease.Value, TUNSETCARRIER, &value) == 0;
+    }
+
+    /// <summary>
+    /// TUNSETOFFLOAD: which offloads the reader of this TAP accepts, i.e. whether the kernel may hand
+    /// it frames with a partial checksum (Csum) and 64 KiB TCP frames (Tso4/Tso6) instead of doing
+    /// that work itself. Needs <see cref="HasVnetHeader"/> for anything but None.
+    /// </summary>
+    public void SetOffload(OffloadFeatures features)
+    {
+        features = features.Normalize();
+        if (features != OffloadFeatures.None && !HasVnetHeader)
+        {
+            throw new InvalidOperationException($"TAP {Name}: offloads need IFF_VNET_HDR");
+        }
+        using var lease = new HandleLease(_queues[0]);
+        if (!lease.IsValid)
+        {
+            throw new ObjectDisposedException(nameof(TapDevice));
+        }
+        if (ioctl(lease.Value, TUNSETOFFLOAD, (void*)features.ToTunFlags()) < 0)
+        {
+            int errno = NativeError.LastErrno;
+            throw new TapException($"TUNSETOFFLOAD {Name} {features}: {NativeError.Exception("ioctl", errno).Message}", errno);
+        }
     }
 
     public void Dispose()
