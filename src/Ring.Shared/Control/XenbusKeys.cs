@@ -17,6 +17,8 @@ public static class XenbusKeys
     public const string FeatureGsoTcpV4 = "feature-gso-tcpv4";
     public const string FeatureGsoTcpV6 = "feature-gso-tcpv6";
     public const string FeatureIpv6CsumOffload = "feature-ipv6-csum-offload";
+    /// <summary>Frontend: 1 = do not send it csum_blank frames on RX (absent = it accepts them).</summary>
+    public const string FeatureNoCsumOffload = "feature-no-csum-offload";
     public const string FeatureRxCopy = "feature-rx-copy";
     public const string FeatureRxFlip = "feature-rx-flip";
     public const string FeatureSplitEventChannels = "feature-split-event-channels";
