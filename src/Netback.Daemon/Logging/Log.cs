@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Netback.Daemon.DataPath;
 
@@ -6,6 +7,15 @@ namespace Netback.Daemon.Logging;
 /// <summary>Every log event of the daemon, with stable event ids. Nothing is logged per packet.</summary>
 internal static partial class Log
 {
+    /// <summary>
+    /// One limiter per logger: the daemon's sessions and vifs share one logger per listener, so this
+    /// limits a whole daemon (and keeps test backends in one process independent of each other).
+    /// </summary>
+    private static readonly ConditionalWeakTable<ILogger, WarningRateLimiter> FrontendLimiters = [];
+
+    private static WarningRateLimiter FrontendLimiter(ILogger logger) =>
+        FrontendLimiters.GetValue(logger, _ => new WarningRateLimiter(10, TimeSpan.FromSeconds(1)));
+
     [LoggerMessage(1, LogLevel.Information, "Listening on {SocketPath} (max {MaxQueues} queues per vif, ring-page-order up to {MaxRingPageOrder}, split event channels {Split})")]
     public static partial void Listening(ILogger logger, string socketPath, int maxQueues, int maxRingPageOrder, bool split);
 
@@ -18,11 +28,29 @@ internal static partial class Log
     [LoggerMessage(4, LogLevel.Information, "{Vif} disconnected ({Reason}); TAP removed")]
     public static partial void VifDisconnected(ILogger logger, string vif, string reason);
 
-    [LoggerMessage(5, LogLevel.Warning, "Refused frontend pid {Pid} uid {Uid}: {Reason}")]
-    public static partial void FrontendRefused(ILogger logger, int pid, uint uid, string reason);
+    /// <summary>A refused handshake, rate-limited daemon-wide.</summary>
+    public static void FrontendRefused(ILogger logger, int pid, uint uid, string reason)
+    {
+        if (FrontendLimiter(logger).TryAcquire(out long suppressed))
+        {
+            FrontendRefusedCore(logger, pid, uid, reason, suppressed);
+        }
+    }
 
-    [LoggerMessage(6, LogLevel.Warning, "{Vif} disabled: fatal frontend error on queue {Queue}: {Reason} ({Detail})")]
-    public static partial void FrontendFatal(ILogger logger, string vif, int queue, FatalReason reason, string detail);
+    /// <summary>A vif disabled by its frontend's fatal error, rate-limited daemon-wide.</summary>
+    public static void FrontendFatal(ILogger logger, string vif, int queue, FatalReason reason, string detail)
+    {
+        if (FrontendLimiter(logger).TryAcquire(out long suppressed))
+        {
+            FrontendFatalCore(logger, vif, queue, reason, detail, suppressed);
+        }
+    }
+
+    [LoggerMessage(5, LogLevel.Warning, "Refused frontend pid {Pid} uid {Uid}: {Reason} ({Suppressed} similar warnings suppressed before this one)")]
+    private static partial void FrontendRefusedCore(ILogger logger, int pid, uint uid, string reason, long suppressed);
+
+    [LoggerMessage(6, LogLevel.Warning, "{Vif} disabled: fatal frontend error on queue {Queue}: {Reason} ({Detail}; {Suppressed} similar warnings suppressed before this one)")]
+    private static partial void FrontendFatalCore(ILogger logger, string vif, int queue, FatalReason reason, string detail, long suppressed);
 
     [LoggerMessage(7, LogLevel.Critical, "{Vif} broken by an internal error: {Reason}")]
     public static partial void WorkerCrashed(ILogger logger, Exception error, string vif, string reason);
