@@ -253,11 +253,6 @@ internal sealed unsafe partial class VifQueue
                 h->GsoType = v6 ? VirtioNetHdr.GsoTcpV6 : VirtioNetHdr.GsoTcpV4;
                 h->GsoSize = gso.GsoSize;
                 h->HdrLen = (ushort)headers.HeaderLength;
-                Counters.TxGsoFrames++;
-            }
-            if (csumBlank)
-            {
-                Counters.TxCsumBlankFrames++;
             }
             h->Flags = VirtioNetHdr.FlagNeedsCsum;
             h->CsumStart = (ushort)headers.TransportOffset;
@@ -292,7 +287,19 @@ internal sealed unsafe partial class VifQueue
             iovs++;
             skip = 0;
         }
-        return Uio.writev(_tapFd, _iov, iovs) < 0 ? TxDropReason.TapWriteFailed : null;
+        if (Uio.writev(_tapFd, _iov, iovs) < 0)
+        {
+            return TxDropReason.TapWriteFailed;
+        }
+        if (isGso)
+        {
+            Counters.TxGsoFrames++;
+        }
+        if (csumBlank)
+        {
+            Counters.TxCsumBlankFrames++;
+        }
+        return null;
     }
 
     /// <summary>Copies the first <paramref name="count"/> bytes of the packet's slots into <see cref="_txCopy"/>.</summary>

@@ -60,6 +60,7 @@ public sealed class RxOffloadTests
         Assert.Equal(1448, extra.GsoSize);
         Assert.Equal((byte)(ipv6 ? XenNetifGsoType.TcpV6 : XenNetifGsoType.TcpV4), extra.GsoType);
         Assert.Equal(frame.AsSpan(0, 4096).ToArray(), f.Page(HostileFrontend.DataGref(0))[..4096].ToArray());
+        Assert.True(f.Page(HostileFrontend.DataGref(1)).IndexOfAnyExcept((byte)0) < 0, "the extra slot's page was written");
         for (int slot = 2; slot <= 8; slot++)
         {
             var r = Response(f, slot);
