@@ -26,6 +26,12 @@ public sealed class NetbackOptions
     /// <summary>Advertise <c>feature-split-event-channels</c> (the roadmap's first item).</summary>
     public bool SplitEventChannels { get; set; } = true;
 
+    /// <summary>
+    /// Checksum and segmentation offloads (feature-sg, feature-gso-tcpv4/6, feature-ipv6-csum-offload
+    /// in Hello; TUNSETOFFLOAD on the TAPs). False turns them off for every vif, as <c>offloads=off</c>.
+    /// </summary>
+    public bool Offloads { get; set; } = true;
+
     /// <summary>Most vifs served at once.</summary>
     public int MaxVifs { get; set; } = 256;
 }

@@ -22,6 +22,15 @@ public sealed record VifSpec
     public string? VifName { get; init; }
     public int? Mtu { get; init; }
 
+    /// <summary>
+    /// <c>offloads=on|off</c> (this emulation's key; default on): checksum and segmentation offloads
+    /// in both directions. Off: no TUNSETOFFLOAD, Connected's features 0, guest GSO frames refused.
+    /// </summary>
+    public bool? Offloads { get; init; }
+
+    /// <summary><c>tx-copy=direct|bounce</c> (this emulation's key; default direct): how guest TX reaches the TAP.</summary>
+    public TxCopyMode? TxCopy { get; init; }
+
     /// <summary>xl keys this daemon accepts but that have no effect here (toolstack or HVM matters).</summary>
     private static readonly HashSet<string> Ignored = ["type", "model", "backend", "devid", "gatewaydev", "accel", "trusted"];
 
@@ -107,10 +116,26 @@ public sealed record VifSpec
                     }
                     spec = spec with { Mtu = mtu };
                     break;
+                case "offloads":
+                    if (value is not ("on" or "off"))
+                    {
+                        error = $"offloads '{value}' must be on or off";
+                        return false;
+                    }
+                    spec = spec with { Offloads = value == "on" };
+                    break;
+                case "tx-copy":
+                    if (!TxCopyModeNames.TryParse(value, out var copy))
+                    {
+                        error = $"tx-copy '{value}' must be direct or bounce";
+                        return false;
+                    }
+                    spec = spec with { TxCopy = copy };
+                    break;
                 default:
                     if (!Ignored.Contains(key))
                     {
-                        error = $"unknown vifspec key '{key}' (known: mac, bridge, ip, rate, script, vifname, mtu)";
+                        error = $"unknown vifspec key '{key}' (known: mac, bridge, ip, rate, script, vifname, mtu, offloads, tx-copy)";
                         return false;
                     }
                     break;
@@ -129,7 +154,52 @@ public sealed record VifSpec
         Script = other.Script ?? Script,
         VifName = other.VifName ?? VifName,
         Mtu = other.Mtu ?? Mtu,
+        Offloads = other.Offloads ?? Offloads,
+        TxCopy = other.TxCopy ?? TxCopy,
     };
+
+    /// <summary>The keys this spec sets, in xl syntax; <see cref="TryParse"/> reads it back to an equal spec.</summary>
+    public string Format()
+    {
+        var parts = new List<string>();
+        if (Mac is not null)
+        {
+            parts.Add($"mac={FormatMac(Mac)}");
+        }
+        if (Bridge is not null)
+        {
+            parts.Add($"bridge={Bridge}");
+        }
+        if (Ips.Count > 0)
+        {
+            parts.Add($"ip={string.Join(' ', Ips)}");
+        }
+        if (Rate is not null)
+        {
+            parts.Add($"rate={Rate}");
+        }
+        if (Script is not null)
+        {
+            parts.Add($"script={Script}");
+        }
+        if (VifName is not null)
+        {
+            parts.Add($"vifname={VifName}");
+        }
+        if (Mtu is { } mtu)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"mtu={mtu}"));
+        }
+        if (Offloads is { } offloads)
+        {
+            parts.Add(offloads ? "offloads=on" : "offloads=off");
+        }
+        if (TxCopy is { } copy)
+        {
+            parts.Add($"tx-copy={copy.ToKey()}");
+        }
+        return string.Join(',', parts);
+    }
 
     /// <summary>A random MAC in Xen's OUI 00:16:3e, as xl generates.</summary>
     public static PhysicalAddress RandomXenMac()

@@ -13,6 +13,12 @@ internal enum TxDropReason
     SlotSizeMismatch,
     /// <summary>A GSO extra without feature-gso-* negotiated.</summary>
     GsoNotNegotiated,
+    /// <summary>csum_blank or GSO set, but no Ethernet/IP/TCP-or-UDP headers within the first 256 bytes.</summary>
+    HeadersUnparsable,
+    /// <summary>A GSO type that does not match the frame (TCPV4 on IPv6, or not TCP at all).</summary>
+    GsoTypeMismatch,
+    /// <summary>A GSO size that no segment of a 64 KiB frame can have (beyond 65535 minus the headers).</summary>
+    GsoSizeOutOfRange,
     /// <summary>The TAP refused the frame (down, or its queue full).</summary>
     TapWriteFailed,
     Count,
@@ -30,6 +36,16 @@ internal sealed class QueueCounters
     public long RxBytes;
     /// <summary>Guest RX: frames read from the TAP that did not fit (never expected).</summary>
     public long RxErrors;
+    /// <summary>Guest RX: frames the kernel handed over with offload metadata the frontend did not accept or Xen cannot carry (UDP GSO, ECN).</summary>
+    public long RxOffloadDrops;
+    /// <summary>Guest TX: 64 KiB frames with a GSO extra.</summary>
+    public long TxGsoFrames;
+    /// <summary>Guest TX: frames with NETTXF_csum_blank (checksum left to the host).</summary>
+    public long TxCsumBlankFrames;
+    /// <summary>Guest RX: GSO frames sent with an extra-info slot.</summary>
+    public long RxGsoFrames;
+    /// <summary>Guest RX: frames sent with NETRXF_csum_blank.</summary>
+    public long RxCsumBlankFrames;
     /// <summary>Times the worker found no posted RX buffers (ring "full" from the backend's view).</summary>
     public long RxNoBuffers;
     /// <summary>eventfd writes to the frontend (TX and RX responses).</summary>

@@ -3,6 +3,7 @@ using Netback.Daemon.DataPath;
 using Netback.Ring.Abi;
 using Netback.Ring.Events;
 using Netback.Ring.Interop;
+using Netback.Ring.Offload;
 
 namespace Netback.Daemon.Interface;
 
@@ -14,8 +15,20 @@ namespace Netback.Daemon.Interface;
 /// </summary>
 internal sealed unsafe partial class VifQueue
 {
+    /// <summary>Bytes of a frame copied out for parsing (netback copies its first 128 and pulls more as needed).</summary>
+    private const int HeaderCopySize = 256;
+    /// <summary>tx-copy=bounce: room for the largest frame (XEN_NETIF_MAX_TX_SIZE).</summary>
+    private const int BounceCopySize = 64 * 1024;
+
     private readonly NetifTxRequest[] _txSlots = new NetifTxRequest[NetifLimits.FatalSkbSlots];
     private Uio.iovec* _iov;
+    private VirtioNetHdr* _txVnet;
+    /// <summary>
+    /// The frame's first bytes (direct) or all of it (bounce), private to this queue: what is parsed
+    /// is what the kernel reads, whatever the frontend writes to its pages meanwhile.
+    /// </summary>
+    private byte* _txCopy;
+    private readonly int _txCopyCapacity;
 
     /// <summary>Processes up to <paramref name="budget"/> packets; returns how many.</summary>
     private int TxAction(int budget)
@@ -61,6 +74,7 @@ internal sealed unsafe partial class VifQueue
         // Extra-info slots (xenvif_get_extras): each is a whole TX slot, answered NETIF_RSP_NULL.
         int extraCount = 0;
         bool gso = false;
+        NetifExtraInfo gsoExtra = default;
         if (((NetTxFlags)first.Flags & NetTxFlags.ExtraInfo) != 0)
         {
             byte more;
@@ -88,6 +102,7 @@ internal sealed unsafe partial class VifQueue
                         return false;
                     }
                     gso = true;
+                    gsoExtra = extra;
                 }
                 more = (byte)(extra.Flags & XenNetifExtraFlags.More);
             }
@@ -158,7 +173,7 @@ internal sealed unsafe partial class VifQueue
         {
             drop ??= TxDropReason.TooManySlots;
         }
-        if (gso && !_vif.GsoNegotiated)
+        if (gso && (_vif.Offloads.Tx & (gsoExtra.GsoType == (byte)XenNetifGsoType.TcpV4 ? OffloadFeatures.Tso4 : OffloadFeatures.Tso6)) == 0)
         {
             drop ??= TxDropReason.GsoNotNegotiated;
         }
@@ -170,25 +185,8 @@ internal sealed unsafe partial class VifQueue
         short status = NetifStatus.Okay;
         if (drop is null)
         {
-            int iovs = 0;
-            for (int i = 0; i < slots; i++)
-            {
-                NetifTxRequest s = _txSlots[i];
-                int length = i == 0 ? firstLength : s.Size;
-                if (length == 0)
-                {
-                    continue;
-                }
-                _iov[iovs].iov_base = PageAddress(s.Gref) + s.Offset;
-                _iov[iovs].iov_len = (nuint)length;
-                iovs++;
-            }
-            nint written = Uio.writev(_tapFd, _iov, iovs);
-            if (written < 0)
-            {
-                drop = TxDropReason.TapWriteFailed;
-            }
-            else
+            drop = TxWrite(slots, firstLength, first.Size, (NetTxFlags)first.Flags, gso ? gsoExtra : default);
+            if (drop is null)
             {
                 Counters.TxPackets++;
                 Counters.TxBytes += first.Size;
@@ -212,5 +210,108 @@ internal sealed unsafe partial class VifQueue
         }
         _tx.ReqCons = cons;
         return true;
+    }
+
+    /// <summary>
+    /// Writes a validated packet to the TAP: [virtio_net_hdr, private copy of the first bytes, the
+    /// rest from the frontend's pages] in one writev. The copy is parsed when the checksum or the
+    /// segmentation is left to the host (netback's checksum_setup); null when written.
+    /// </summary>
+    private TxDropReason? TxWrite(int slots, int firstLength, int total, NetTxFlags flags, NetifExtraInfo gso)
+    {
+        bool csumBlank = (flags & NetTxFlags.CsumBlank) != 0;
+        bool isGso = gso.Type == (byte)XenNetifExtraType.Gso;
+        bool parse = csumBlank || isGso;
+        int copied = _txCopyCapacity == BounceCopySize ? total : parse ? Math.Min(total, HeaderCopySize) : 0;
+        CopyFrameOut(slots, firstLength, copied);
+
+        VirtioNetHdr* h = _txVnet;
+        *h = default;
+        if (parse)
+        {
+            if (!PacketHeaders.TryParse(new ReadOnlySpan<byte>(_txCopy, copied), out var headers))
+            {
+                return TxDropReason.HeadersUnparsable;
+            }
+            if (isGso)
+            {
+                bool v6 = gso.GsoType == (byte)XenNetifGsoType.TcpV6;
+                if (headers.Protocol != PacketHeaders.ProtocolTcp || headers.IsIPv6 != v6)
+                {
+                    return TxDropReason.GsoTypeMismatch;
+                }
+                if (gso.GsoSize > NetifLimits.MaxTxSize - headers.HeaderLength)
+                {
+                    return TxDropReason.GsoSizeOutOfRange;
+                }
+                if (!csumBlank)
+                {
+                    // A GSO frame with a full checksum: the kernel segments only partial ones, so put
+                    // the pseudo-header sum in our copy (netback's recalculate_partial_csum).
+                    PseudoHeaderChecksum.Write(new Span<byte>(_txCopy, copied), headers, total);
+                }
+                h->GsoType = v6 ? VirtioNetHdr.GsoTcpV6 : VirtioNetHdr.GsoTcpV4;
+                h->GsoSize = gso.GsoSize;
+                h->HdrLen = (ushort)headers.HeaderLength;
+            }
+            h->Flags = VirtioNetHdr.FlagNeedsCsum;
+            h->CsumStart = (ushort)headers.TransportOffset;
+            h->CsumOffset = (ushort)headers.ChecksumOffset;
+        }
+        else if ((flags & NetTxFlags.DataValidated) != 0)
+        {
+            h->Flags = VirtioNetHdr.FlagDataValid;
+        }
+
+        _iov[0].iov_base = h;
+        _iov[0].iov_len = (nuint)VirtioNetHdr.Size;
+        int iovs = 1;
+        if (copied > 0)
+        {
+            _iov[iovs].iov_base = _txCopy;
+            _iov[iovs].iov_len = (nuint)copied;
+            iovs++;
+        }
+        int skip = copied;
+        for (int i = 0; i < slots && skip < total; i++)
+        {
+            NetifTxRequest s = _txSlots[i];
+            int length = i == 0 ? firstLength : s.Size;
+            if (length <= skip)
+            {
+                skip -= length;
+                continue;
+            }
+            _iov[iovs].iov_base = PageAddress(s.Gref) + s.Offset + skip;
+            _iov[iovs].iov_len = (nuint)(length - skip);
+            iovs++;
+            skip = 0;
+        }
+        if (Uio.writev(_tapFd, _iov, iovs) < 0)
+        {
+            return TxDropReason.TapWriteFailed;
+        }
+        if (isGso)
+        {
+            Counters.TxGsoFrames++;
+        }
+        if (csumBlank)
+        {
+            Counters.TxCsumBlankFrames++;
+        }
+        return null;
+    }
+
+    /// <summary>Copies the first <paramref name="count"/> bytes of the packet's slots into <see cref="_txCopy"/>.</summary>
+    private void CopyFrameOut(int slots, int firstLength, int count)
+    {
+        int done = 0;
+        for (int i = 0; i < slots && done < count; i++)
+        {
+            NetifTxRequest s = _txSlots[i];
+            int length = Math.Min(i == 0 ? firstLength : s.Size, count - done);
+            Buffer.MemoryCopy(PageAddress(s.Gref) + s.Offset, _txCopy + done, count - done, length);
+            done += length;
+        }
     }
 }

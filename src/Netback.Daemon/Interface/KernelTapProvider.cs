@@ -1,3 +1,4 @@
+using Netback.Ring.Offload;
 using Netback.Ring.Tap;
 
 namespace Netback.Daemon.Interface;
@@ -5,11 +6,12 @@ namespace Netback.Daemon.Interface;
 /// <summary>Real multi-queue TAPs, configured as Xen configures a vif netdev (hotplug script included).</summary>
 internal sealed class KernelTapProvider : IVifTapProvider
 {
-    public TapDevice Create(string name, int queues, int mtu, string? bridge)
+    public TapDevice Create(string name, int queues, int mtu, string? bridge, OffloadFeatures rxOffloads)
     {
-        var tap = TapDevice.Create(name, queues);
+        var tap = TapDevice.Create(name, queues, vnetHeader: true);
         try
         {
+            tap.SetOffload(rxOffloads);
             NetDevice.SetMac(name, Vif.BackendMac);
             NetDevice.SetMtu(name, mtu);
             if (bridge is not null)

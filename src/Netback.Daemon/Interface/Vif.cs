@@ -26,12 +26,12 @@ internal sealed class Vif : IDisposable
     private int _broken;
     private int _disposed;
 
-    public Vif(VifIdentity identity, PhysicalAddress mac, int mtu, bool gsoNegotiated, ILogger logger, Action<string> onBroken)
+    public Vif(VifIdentity identity, PhysicalAddress mac, int mtu, VifOffloads offloads, ILogger logger, Action<string> onBroken)
     {
         Identity = identity;
         Mac = mac;
         Mtu = mtu;
-        GsoNegotiated = gsoNegotiated;
+        Offloads = offloads;
         _logger = logger;
         _onBroken = onBroken;
     }
@@ -48,7 +48,8 @@ internal sealed class Vif : IDisposable
     /// <summary>Largest non-GSO frame accepted from the guest: MTU + Ethernet header + one VLAN tag.</summary>
     public int MaxFrameSize => Mtu + NetifLimits.EthHeaderLength + 4;
 
-    public bool GsoNegotiated { get; }
+    /// <summary>What this vif takes from and gives to the guest beyond plain frames.</summary>
+    public VifOffloads Offloads { get; }
 
     public IReadOnlyList<VifQueue> Queues => _queues;
 

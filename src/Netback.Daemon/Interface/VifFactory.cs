@@ -20,11 +20,13 @@ namespace Netback.Daemon.Interface;
 internal static unsafe class VifFactory
 {
     public static Vif Create(ConnectRequest request, FileDescriptorHandle?[] fds, VifIdentity identity, VifSpec spec,
-        int defaultMtu, IVifTapProvider taps, ILogger logger, Action<string> onBroken)
+        int defaultMtu, bool offloadsAllowed, IVifTapProvider taps, ILogger logger, Action<string> onBroken)
     {
         var mac = spec.Mac ?? VifSpec.RandomXenMac();
         int mtu = spec.Mtu ?? defaultMtu;
-        var vif = new Vif(identity, mac, mtu, gsoNegotiated: false, logger, onBroken);
+        var offloads = VifOffloads.For(offloadsAllowed && spec.Offloads != false, request.FrontendRxFeatures,
+            spec.TxCopy ?? TxCopyMode.Direct);
+        var vif = new Vif(identity, mac, mtu, offloads, logger, onBroken);
         GrantArea? grants = null;
         TapDevice? tap = null;
         var queues = new List<VifQueue>();
@@ -41,7 +43,7 @@ internal static unsafe class VifFactory
                 channels.Add(new QueueEventChannels(txKick, txCall, rxKick, rxCall));
             }
 
-            tap = taps.Create(identity.Name, request.NumQueues, mtu, spec.Bridge);
+            tap = taps.Create(identity.Name, request.NumQueues, mtu, spec.Bridge, offloads.Rx);
 
             var txGeometry = RingGeometry.For(RingKind.Tx, request.Layout, request.RingPageOrder);
             var rxGeometry = RingGeometry.For(RingKind.Rx, request.Layout, request.RingPageOrder);

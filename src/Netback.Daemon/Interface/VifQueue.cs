@@ -1,8 +1,10 @@
 using System.Runtime.InteropServices;
+using Netback.Daemon.Configuration;
 using Netback.Daemon.DataPath;
 using Netback.Ring.Abi;
 using Netback.Ring.Events;
 using Netback.Ring.Interop;
+using Netback.Ring.Offload;
 using Netback.Ring.Rings;
 
 namespace Netback.Daemon.Interface;
@@ -26,6 +28,11 @@ internal sealed unsafe partial class VifQueue : IDisposable
     private readonly uint _pageCount;
     private Thread? _thread;
 
+    /// <summary>
+    /// iovecs per writev/readv: TX [vnet hdr, header copy, ≤ 18 data slots]; RX [vnet hdr, ≤ 18 pages].
+    /// </summary>
+    private const int MaxIov = 2 + NetifLimits.NrSlotsMin + 4;
+
     public VifQueue(Vif vif, int index, byte* grantBase, uint dataPageFirst, uint pageCount,
         RingGeometry txGeometry, uint txRingRef, RingGeometry rxGeometry, uint rxRingRef,
         QueueEventChannels channels, FileDescriptorHandle tap)
@@ -43,8 +50,13 @@ internal sealed unsafe partial class VifQueue : IDisposable
         _rx.Attach();
         _channels = channels;
         _tap = tap;
-        _iov = (Uio.iovec*)NativeMemory.AllocZeroed((nuint)(NetifLimits.FatalSkbSlots * sizeof(Uio.iovec)));
-        _rxSlotsPerFrame = RxSlotsFor(vif.Mtu);
+        _iov = (Uio.iovec*)NativeMemory.AllocZeroed((nuint)(MaxIov * sizeof(Uio.iovec)));
+        _txVnet = (VirtioNetHdr*)NativeMemory.AllocZeroed((nuint)sizeof(VirtioNetHdr));
+        _rxVnet = (VirtioNetHdr*)NativeMemory.AllocZeroed((nuint)sizeof(VirtioNetHdr));
+        _txCopyCapacity = vif.Offloads.TxCopy == TxCopyMode.Bounce ? BounceCopySize : HeaderCopySize;
+        _txCopy = (byte*)NativeMemory.AllocZeroed((nuint)_txCopyCapacity);
+        _rxGso = vif.Offloads.RxGso;
+        _rxSlotsPerFrame = _rxGso ? NetifLimits.NrSlotsMin : RxSlotsFor(vif.Mtu);
     }
 
     public int Index { get; }
@@ -77,7 +89,13 @@ internal sealed unsafe partial class VifQueue : IDisposable
         if (_iov != null)
         {
             NativeMemory.Free(_iov);
+            NativeMemory.Free(_txVnet);
+            NativeMemory.Free(_rxVnet);
+            NativeMemory.Free(_txCopy);
             _iov = null;
+            _txVnet = null;
+            _rxVnet = null;
+            _txCopy = null;
         }
     }
 }

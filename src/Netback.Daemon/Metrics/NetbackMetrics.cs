@@ -24,6 +24,11 @@ internal sealed class NetbackMetrics : IDisposable
         Counter("netback.tx.bytes", "By", "Guest TX bytes written to the TAP", c => c.TxBytes);
         Counter("netback.rx.packets", "{packet}", "Guest RX packets read from the TAP into the ring", c => c.RxPackets);
         Counter("netback.rx.bytes", "By", "Guest RX bytes", c => c.RxBytes);
+        Counter("netback.tx.gso", "{packet}", "Guest TX GSO frames (up to 64 KiB) written to the TAP", c => c.TxGsoFrames);
+        Counter("netback.tx.csum_blank", "{packet}", "Guest TX frames whose checksum the host completes", c => c.TxCsumBlankFrames);
+        Counter("netback.rx.gso", "{packet}", "Guest RX GSO frames sent with an extra-info slot", c => c.RxGsoFrames);
+        Counter("netback.rx.csum_blank", "{packet}", "Guest RX frames sent with a blank checksum", c => c.RxCsumBlankFrames);
+        Counter("netback.rx.offload_drops", "{packet}", "Guest RX frames dropped: offload metadata the frontend cannot take", c => c.RxOffloadDrops);
         Counter("netback.rx.no_buffers", "{event}", "Times no RX buffer was posted", c => c.RxNoBuffers);
         Counter("netback.notifications.sent", "{notification}", "Event-channel notifications to frontends", c => c.NotificationsSent);
         Counter("netback.notifications.received", "{notification}", "Kicks received from frontends", c => c.NotificationsReceived);

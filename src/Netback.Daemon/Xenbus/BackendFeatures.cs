@@ -1,6 +1,7 @@
 using Netback.Daemon.Configuration;
 using Netback.Ring.Abi;
 using Netback.Ring.Control;
+using Netback.Ring.Offload;
 using Netback.Ring.Rings;
 
 namespace Netback.Daemon.Xenbus;
@@ -12,10 +13,7 @@ internal static class BackendFeatures
     {
         var m = new ControlMessage(ControlMessageType.Hello) { State = XenbusState.InitWait };
         m.Set(XenbusKeys.ProtocolVersion, ControlCodec.Version);
-        m.Set(XenbusKeys.FeatureSg, false);
-        m.Set(XenbusKeys.FeatureGsoTcpV4, false);
-        m.Set(XenbusKeys.FeatureGsoTcpV6, false);
-        m.Set(XenbusKeys.FeatureIpv6CsumOffload, false);
+        SetTxFeatures(m, options.Offloads ? OffloadFeatures.All : OffloadFeatures.None);
         m.Set(XenbusKeys.FeatureRxCopy, true);
         m.Set(XenbusKeys.FeatureRxFlip, false);
         m.Set(XenbusKeys.FeatureSplitEventChannels, options.SplitEventChannels);
@@ -24,5 +22,18 @@ internal static class BackendFeatures
         m.Set(XenbusKeys.RingLayouts, $"{RingLayoutNames.Xen} {RingLayoutNames.Cacheline}");
         m.Set(XenbusKeys.Mtu, mtu);
         return m;
+    }
+
+    /// <summary>
+    /// The guest-TX offloads the backend takes, as netback's feature keys: in Hello (what the daemon
+    /// offers) and in Connected (what this vif takes, after its vifspec).
+    /// </summary>
+    public static void SetTxFeatures(ControlMessage m, OffloadFeatures features)
+    {
+        features = features.Normalize();
+        m.Set(XenbusKeys.FeatureSg, features != OffloadFeatures.None);
+        m.Set(XenbusKeys.FeatureGsoTcpV4, (features & OffloadFeatures.Tso4) != 0);
+        m.Set(XenbusKeys.FeatureGsoTcpV6, (features & OffloadFeatures.Tso6) != 0);
+        m.Set(XenbusKeys.FeatureIpv6CsumOffload, (features & OffloadFeatures.Csum) != 0);
     }
 }

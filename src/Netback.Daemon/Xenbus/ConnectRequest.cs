@@ -4,6 +4,7 @@ using Netback.Daemon.Interface;
 using Netback.Ring.Abi;
 using Netback.Ring.Control;
 using Netback.Ring.Memory;
+using Netback.Ring.Offload;
 using Netback.Ring.Rings;
 
 namespace Netback.Daemon.Xenbus;
@@ -27,7 +28,8 @@ internal sealed record ConnectRequest(
     IReadOnlyList<QueueRequest> Queues,
     VifSpec Spec,
     int? DomId,
-    int? Handle)
+    int? Handle,
+    OffloadFeatures FrontendRxFeatures)
 {
     public static ConnectRequest Parse(ControlMessage m, int fdCount, NetbackOptions options)
     {
@@ -128,7 +130,36 @@ internal sealed record ConnectRequest(
         }
         int? domId = m.Has(XenbusKeys.DomId) ? m.GetInt(XenbusKeys.DomId, 1, VifRegistry.MaxDomId) : null;
         int? handle = m.Has(XenbusKeys.Handle) ? m.GetInt(XenbusKeys.Handle, 0, VifRegistry.MaxHandle) : null;
-        return new ConnectRequest(queues, order, layout, split ?? false, grantPages, dataFirst, grantFd, list, spec, domId, handle);
+        return new ConnectRequest(queues, order, layout, split ?? false, grantPages, dataFirst, grantFd, list, spec, domId, handle,
+            RxFeatures(m));
+    }
+
+    /// <summary>
+    /// What the frontend accepts on guest RX (netback's <c>read_xenbus_vif_flags</c>): csum_blank
+    /// frames unless feature-no-csum-offload, and only for IPv6 too (one TUN_F_CSUM covers both);
+    /// 64 KiB TCP frames with feature-sg and feature-gso-tcpv4/6. Each key must be 0 or 1.
+    /// </summary>
+    private static OffloadFeatures RxFeatures(ControlMessage m)
+    {
+        bool sg = m.GetFlag(XenbusKeys.FeatureSg);
+        bool tso4 = m.GetFlag(XenbusKeys.FeatureGsoTcpV4);
+        bool tso6 = m.GetFlag(XenbusKeys.FeatureGsoTcpV6);
+        bool ipv6Csum = m.GetFlag(XenbusKeys.FeatureIpv6CsumOffload);
+        bool noCsum = m.GetFlag(XenbusKeys.FeatureNoCsumOffload);
+        var f = OffloadFeatures.None;
+        if (!noCsum && ipv6Csum)
+        {
+            f |= OffloadFeatures.Csum;
+        }
+        if (sg && tso4)
+        {
+            f |= OffloadFeatures.Tso4;
+        }
+        if (sg && tso6)
+        {
+            f |= OffloadFeatures.Tso6;
+        }
+        return f.Normalize();
     }
 
     private static (int Kick, int Call) Channel(ControlMessage m, string key, int fdCount, bool[] used)

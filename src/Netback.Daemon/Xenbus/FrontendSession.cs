@@ -148,7 +148,7 @@ internal sealed class FrontendSession
         {
             // The fds array is the received message's: VifFactory takes what it keeps (nulls the
             // slots); whatever is left is closed when the message is disposed.
-            _vif = VifFactory.Create(request, received.Fds!, identity, spec, spec.Mtu ?? 1500, _taps, _logger, reason => Close(reason));
+            _vif = VifFactory.Create(request, received.Fds!, identity, spec, spec.Mtu ?? 1500, _options.Offloads, _taps, _logger, reason => Close(reason));
         }
         catch
         {
@@ -165,6 +165,7 @@ internal sealed class FrontendSession
         reply.Set(XenbusKeys.Mac, VifSpec.FormatMac(_vif.Mac));
         reply.Set(XenbusKeys.BackendMac, VifSpec.FormatMac(Vif.BackendMac));
         reply.Set(XenbusKeys.Mtu, _vif.Mtu);
+        BackendFeatures.SetTxFeatures(reply, _vif.Offloads.Tx);
         _channel.Send(reply);
 
         var tx = RingGeometry.For(RingKind.Tx, request.Layout, request.RingPageOrder);

@@ -238,7 +238,7 @@ internal static class Burst
 
     internal sealed record Result(string? Error, TimeSpan Elapsed, long TxBytes, long RxBytes, long Waits);
 
-    public static Result Run(NetfrontQueue queue, Socket host, int toGuest, int fromGuest, TimeSpan timeout,
+    public static Result Run(NetfrontQueue queue, HostTap host, int toGuest, int fromGuest, TimeSpan timeout,
         int minSize = 60, int maxSize = 1514, Action? onWarm = null)
     {
         string? hostError = null;

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using Netback.Tests.Support;
 using Netfront.Client;
 
 namespace Netback.Tests.Client;
@@ -98,7 +99,7 @@ internal static unsafe class FrontendDriver
     }
 
     /// <summary>Receives one frame from the host end of a "TAP", failing after <paramref name="timeout"/>.</summary>
-    public static byte[] HostReceive(Socket host, TimeSpan timeout)
+    public static byte[] HostReceive(HostTap host, TimeSpan timeout)
     {
         host.ReceiveTimeout = (int)timeout.TotalMilliseconds;
         byte[] buffer = new byte[65536];

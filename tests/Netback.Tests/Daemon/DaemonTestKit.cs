@@ -31,7 +31,7 @@ internal static class DaemonTestKit
         NetfrontDevice.Connect(new NetfrontOptions { SocketPath = backend.SocketPath, HandshakeTimeout = Patience });
 
     /// <summary>Receives one frame from a host socket, or fails after the timeout.</summary>
-    public static byte[] ReceiveFromHost(Socket host)
+    public static byte[] ReceiveFromHost(HostTap host)
     {
         host.ReceiveTimeout = (int)Patience.TotalMilliseconds;
         var buffer = new byte[70000];

@@ -196,10 +196,17 @@ public sealed class HostileFrontendTests
     [InlineData("later-slot-larger-than-remaining", nameof(TxDropReason.SlotSizeMismatch))]
     [InlineData("gso-not-negotiated", nameof(TxDropReason.GsoNotNegotiated))]
     [InlineData("gso-not-negotiated-multi-slot", nameof(TxDropReason.GsoNotNegotiated))]
+    [InlineData("csum-blank-not-ip", nameof(TxDropReason.HeadersUnparsable))]
+    [InlineData("gso-headers-truncated", nameof(TxDropReason.HeadersUnparsable))]
+    [InlineData("gso-tcpv4-on-ipv6-frame", nameof(TxDropReason.GsoTypeMismatch))]
+    [InlineData("gso-on-udp", nameof(TxDropReason.GsoTypeMismatch))]
+    [InlineData("gso-size-beyond-64k", nameof(TxDropReason.GsoSizeOutOfRange))]
     public async Task Non_fatal_garbage_drops_the_packet_with_error_responses(string scenario, string drop)
     {
         await using var backend = new InProcessBackend();
-        using var hostile = HostileFrontend.Connect(backend.SocketPath);
+        // GSO is refused only where the vif did not offer it (Connected: feature-gso-tcpv4=0).
+        using var hostile = HostileFrontend.Connect(backend.SocketPath,
+            scenario.StartsWith("gso-not-negotiated", StringComparison.Ordinal) ? "offloads=off" : null);
         Assert.True(backend.WaitForVifCount(1, Patience));
         var host = backend.Host(hostile.VifName);
 
@@ -288,6 +295,34 @@ public sealed class HostileFrontendTests
                 Data(p0, 0, NetTxFlags.ExtraInfo | NetTxFlags.MoreData, 5, 3000);
                 Extra(gso);
                 Data(p1, 0, NetTxFlags.None, 6, 1000);
+                break;
+            case "csum-blank-not-ip":
+                byte[] arp = Frame(100, 0x41);
+                arp[13] = 0x06; // ethertype 0x0806: nothing to checksum
+                arp.CopyTo(f.Page(p0));
+                Data(p0, 0, NetTxFlags.CsumBlank, 7, 100);
+                break;
+            case "gso-headers-truncated":
+                // 40 bytes: the TCP header would end at 54.
+                TestPackets.Build(100, ipv6: false, 6).AsSpan(0, 40).CopyTo(f.Page(p0));
+                Data(p0, 0, NetTxFlags.ExtraInfo | NetTxFlags.CsumBlank, 5, 40);
+                Extra(gso);
+                break;
+            case "gso-tcpv4-on-ipv6-frame":
+                TestPackets.Build(3000, ipv6: true, 6).CopyTo(f.Page(p0));
+                Data(p0, 0, NetTxFlags.ExtraInfo | NetTxFlags.CsumBlank, 5, 3000);
+                Extra(gso);
+                break;
+            case "gso-on-udp":
+                TestPackets.Build(3000, ipv6: false, 17).CopyTo(f.Page(p0));
+                Data(p0, 0, NetTxFlags.ExtraInfo | NetTxFlags.CsumBlank, 5, 3000);
+                Extra(gso);
+                break;
+            case "gso-size-beyond-64k":
+                // 54 bytes of headers: no segment of a 65535-byte frame carries more than 65481.
+                TestPackets.Build(3000, ipv6: false, 6).CopyTo(f.Page(p0));
+                Data(p0, 0, NetTxFlags.ExtraInfo | NetTxFlags.CsumBlank, 5, 3000);
+                Extra(gso with { GsoSize = 65482 });
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(scenario), scenario, null);

@@ -56,5 +56,10 @@ public sealed class MetricsTests
         Assert.True(seen["netback.notifications.sent|vif1.0|0|"] > 0);
         Assert.True(seen["netback.notifications.received|vif1.0|0|"] > 0);
         Assert.Equal(0, seen["netback.tx.drops|vif1.0|0|Runt"]);
+        Assert.Equal(0, seen["netback.tx.drops|vif1.0|0|HeadersUnparsable"]);
+        foreach (string offload in new[] { "tx.gso", "tx.csum_blank", "rx.gso", "rx.csum_blank", "rx.offload_drops" })
+        {
+            Assert.True(seen.ContainsKey($"netback.{offload}|vif1.0|0|"), $"netback.{offload} is not published");
+        }
     }
 }

@@ -78,7 +78,8 @@ internal sealed unsafe class HostileFrontend : IDisposable
     }
 
     /// <summary>Open, send the standard Connect and wait for Connected.</summary>
-    public static HostileFrontend Connect(string socketPath, string? vifSpec = null)
+    /// <param name="configure">Adds or changes Connect keys, e.g. the frontend's RX feature-* keys.</param>
+    public static HostileFrontend Connect(string socketPath, string? vifSpec = null, Action<ControlMessage>? configure = null)
     {
         var f = Open(socketPath);
         try
@@ -88,6 +89,7 @@ internal sealed unsafe class HostileFrontend : IDisposable
             {
                 m.Set(XenbusKeys.VifSpec, vifSpec);
             }
+            configure?.Invoke(m);
             f.SendConnect(m, f.StandardFds());
             var reply = f.ReceiveControl();
             if (reply.Type != ControlMessageType.Connected)

@@ -52,7 +52,7 @@ internal sealed class InProcessBackend : IAsyncDisposable
     public CollectingLoggerProvider Logs { get; }
 
     /// <summary>The test's end of vif <paramref name="vif"/>'s queue <paramref name="queue"/>.</summary>
-    public Socket Host(string vif, int queue = 0) => Taps.HostEnds(vif)[queue];
+    public HostTap Host(string vif, int queue = 0) => Taps.HostEnds(vif)[queue];
 
     /// <summary>Waits until the registry holds <paramref name="count"/> vifs (they register and release asynchronously).</summary>
     public bool WaitForVifCount(int count, TimeSpan timeout)

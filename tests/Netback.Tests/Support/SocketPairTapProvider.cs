@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using System.Net.Sockets;
 using Netback.Daemon.Interface;
 using Netback.Ring.Interop;
+using Netback.Ring.Offload;
 using Netback.Ring.Tap;
 
 namespace Netback.Tests.Support;
@@ -9,34 +9,41 @@ namespace Netback.Tests.Support;
 /// <summary>
 /// Stands in for the kernel's TAPs: each vif queue gets one end of a SOCK_SEQPACKET socketpair
 /// (one frame per read/write, as a TAP queue fd), the test keeps the other end as the "host
-/// stack". Lets a frontend and the real backend data path run in-process without root.
+/// stack"). Frames carry a virtio_net_hdr as on the daemon's IFF_VNET_HDR TAPs (see
+/// <see cref="HostTap"/>). Lets a frontend and the real backend data path run in-process without root.
 /// </summary>
 internal sealed class SocketPairTapProvider : IVifTapProvider, IDisposable
 {
-    private readonly ConcurrentDictionary<string, Socket[]> _hostEnds = new();
+    private readonly ConcurrentDictionary<string, HostTap[]> _hostEnds = new();
 
-    /// <summary>Raised when the backend creates a vif's device: its name and the host-side sockets.</summary>
-    public event Action<string, Socket[]>? Created;
+    private readonly ConcurrentDictionary<string, OffloadFeatures> _offloads = new();
 
-    public TapDevice Create(string name, int queues, int mtu, string? bridge)
+    public TapDevice Create(string name, int queues, int mtu, string? bridge, OffloadFeatures rxOffloads)
     {
         var backend = new FileDescriptorHandle[queues];
-        var host = new Socket[queues];
+        var host = new HostTap[queues];
         for (int q = 0; q < queues; q++)
         {
             var (a, b) = TapSocketPair.Create();
             backend[q] = a;
-            host[q] = b;
+            host[q] = new HostTap(b);
         }
+        _offloads[name] = rxOffloads;
         _hostEnds[name] = host;
-        Created?.Invoke(name, host);
-        return TapDevice.Adopt(name, backend);
+        return TapDevice.Adopt(name, backend, vnetHeader: true);
+    }
+
+    /// <summary>What the backend would have set with TUNSETOFFLOAD on vif <paramref name="name"/>'s TAP.</summary>
+    public OffloadFeatures RxOffloads(string name)
+    {
+        _ = HostEnds(name);
+        return _offloads[name];
     }
 
     public bool Exists(string name) => false;
 
     /// <summary>The host-side sockets of vif <paramref name="name"/>, waiting up to 5 s for it.</summary>
-    public Socket[] HostEnds(string name)
+    public HostTap[] HostEnds(string name)
     {
         var deadline = DateTime.UtcNow.AddSeconds(5);
         while (DateTime.UtcNow < deadline)

@@ -1,0 +1,19 @@
+using Netback.Daemon.Configuration;
+using Netback.Ring.Offload;
+
+namespace Netback.Daemon.Interface;
+
+/// <summary>
+/// A vif's offload settings, fixed at Connect. <see cref="Tx"/>: what the backend takes from the
+/// guest (its Connected features); <see cref="Rx"/>: what the frontend said it accepts, and so what
+/// the TAP may hand over (TUNSETOFFLOAD). Both None with <c>offloads=off</c>.
+/// </summary>
+internal readonly record struct VifOffloads(OffloadFeatures Tx, OffloadFeatures Rx, TxCopyMode TxCopy)
+{
+    public static VifOffloads For(bool enabled, OffloadFeatures frontendRx, TxCopyMode txCopy) => enabled
+        ? new VifOffloads(OffloadFeatures.All, frontendRx.Normalize(), txCopy)
+        : new VifOffloads(OffloadFeatures.None, OffloadFeatures.None, txCopy);
+
+    /// <summary>Does the frontend take 64 KiB frames (so RX needs 18 posted slots per frame)?</summary>
+    public bool RxGso => (Rx & (OffloadFeatures.Tso4 | OffloadFeatures.Tso6)) != 0;
+}
