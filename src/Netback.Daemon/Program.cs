@@ -53,7 +53,17 @@ try
     builder.Services.AddSingleton<IValidateOptions<NetbackOptions>, NetbackOptionsValidator>();
     builder.Services.AddSingleton(sp => new VifRegistry(sp.GetRequiredService<IOptions<NetbackOptions>>().Value.MaxVifs));
     builder.Services.AddSingleton<NetbackMetrics>();
-    builder.Services.AddSingleton<IVifTapProvider, KernelTapProvider>();
+    builder.Services.AddSingleton<IVifTapProvider>(sp =>
+    {
+        var options = sp.GetRequiredService<IOptions<NetbackOptions>>().Value;
+        if (!options.NullDataPath)
+        {
+            return new KernelTapProvider();
+        }
+        Log.Warning("Netback:NullDataPath is on: vifs get no TAP, guest TX is discarded, guest RX is {Size}-byte generated frames (benchmarks only)",
+            options.NullRxFrameSize);
+        return new NullTapProvider(options.NullRxFrameSize);
+    });
     builder.Services.AddHostedService<ControlListener>();
 
     if (Preflight.Check() is { } problem)

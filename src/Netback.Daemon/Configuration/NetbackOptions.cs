@@ -32,6 +32,19 @@ public sealed class NetbackOptions
     /// </summary>
     public bool Offloads { get; set; } = true;
 
+    /// <summary>
+    /// Benchmarks only: no TAP behind the vifs. Guest TX frames are validated and translated as
+    /// always, then discarded without a syscall; see <see cref="NullRxFrameSize"/> for guest RX. It
+    /// measures the rings, notifications and validation alone (bench/: the ring-only flood).
+    /// </summary>
+    public bool NullDataPath { get; set; }
+
+    /// <summary>
+    /// With <see cref="NullDataPath"/>: 0 sends the guest nothing; 60..4096 fills every posted RX
+    /// buffer with a frame of that many bytes as fast as the frontend posts buffers.
+    /// </summary>
+    public int NullRxFrameSize { get; set; }
+
     /// <summary>Most vifs served at once.</summary>
     public int MaxVifs { get; set; } = 256;
 }

@@ -33,6 +33,10 @@ internal sealed class NetbackOptionsValidator : IValidateOptions<NetbackOptions>
         {
             errors.Add($"Netback:HandshakeTimeoutSeconds must be 1..300 (got {o.HandshakeTimeoutSeconds})");
         }
+        if (o.NullRxFrameSize != 0 && (!o.NullDataPath || o.NullRxFrameSize is < 60 or > Ring.Abi.NetifLimits.PageSize))
+        {
+            errors.Add($"Netback:NullRxFrameSize must be 0, or 60..{Ring.Abi.NetifLimits.PageSize} with Netback:NullDataPath (got {o.NullRxFrameSize})");
+        }
         if (o.MaxVifs is < 1 or > 4096)
         {
             errors.Add($"Netback:MaxVifs must be 1..4096 (got {o.MaxVifs})");

@@ -20,6 +20,8 @@ internal sealed unsafe partial class VifQueue
     /// <summary>The frontend takes GSO frames: slot 1 is reserved for the extra (or a zero-length response).</summary>
     private readonly bool _rxGso;
     private VirtioNetHdr* _rxVnet;
+    /// <summary>Null data path (benchmarks): where guest RX frames come from instead of the TAP.</summary>
+    private readonly NullRxSource? _nullRx;
 
     /// <summary>Pages needed for the largest frame the TAP can hand us (MTU + Ethernet + VLAN header).</summary>
     private static uint RxSlotsFor(int mtu) =>
@@ -65,7 +67,7 @@ internal sealed unsafe partial class VifQueue
                 _iov[iovs].iov_len = NetifLimits.PageSize;
                 iovs++;
             }
-            nint n = Uio.readv(_tapFd, _iov, iovs);
+            nint n = _nullRx is null ? Uio.readv(_tapFd, _iov, iovs) : _nullRx.Read(_iov);
             if (n <= 0)
             {
                 if (n < 0 && NativeError.LastErrno != NativeError.EAGAIN)

@@ -51,7 +51,8 @@ internal static unsafe class VifFactory
             {
                 var q = request.Queues[i];
                 queues.Add(new VifQueue(vif, i, grants.Base, (uint)request.DataPageFirst, (uint)request.GrantPages,
-                    txGeometry, q.TxRingRef, rxGeometry, q.RxRingRef, channels[i], tap.Queues[i]));
+                    txGeometry, q.TxRingRef, rxGeometry, q.RxRingRef, channels[i], tap.Queues[i],
+                    (taps as NullTapProvider)?.RxFrameSize));
             }
             vif.Attach(grants, tap, queues.ToArray());
             return vif;

@@ -35,7 +35,7 @@ internal sealed unsafe partial class VifQueue : IDisposable
 
     public VifQueue(Vif vif, int index, byte* grantBase, uint dataPageFirst, uint pageCount,
         RingGeometry txGeometry, uint txRingRef, RingGeometry rxGeometry, uint rxRingRef,
-        QueueEventChannels channels, FileDescriptorHandle tap)
+        QueueEventChannels channels, FileDescriptorHandle tap, int? nullRxFrameSize = null)
     {
         _vif = vif;
         Index = index;
@@ -57,6 +57,10 @@ internal sealed unsafe partial class VifQueue : IDisposable
         _txCopy = (byte*)NativeMemory.AllocZeroed((nuint)_txCopyCapacity);
         _rxGso = vif.Offloads.RxGso;
         _rxSlotsPerFrame = _rxGso ? NetifLimits.NrSlotsMin : RxSlotsFor(vif.Mtu);
+        if (nullRxFrameSize is { } size)
+        {
+            _nullRx = new NullRxSource(size);
+        }
     }
 
     public int Index { get; }
@@ -86,6 +90,7 @@ internal sealed unsafe partial class VifQueue : IDisposable
     {
         _stop.Dispose();
         _channels.Dispose();
+        _nullRx?.Dispose();
         if (_iov != null)
         {
             NativeMemory.Free(_iov);

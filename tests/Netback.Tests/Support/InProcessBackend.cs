@@ -17,7 +17,8 @@ internal sealed class InProcessBackend : IAsyncDisposable
     private readonly string _dir;
     private readonly ControlListener _listener;
 
-    public InProcessBackend(Action<NetbackOptions>? configure = null)
+    /// <param name="taps">The vif netdevs: socketpairs (<see cref="Taps"/>) unless given, e.g. a <see cref="NullTapProvider"/>.</param>
+    public InProcessBackend(Action<NetbackOptions>? configure = null, IVifTapProvider? taps = null)
     {
         _dir = Directory.CreateTempSubdirectory("netback-unit-").FullName;
         Options = new NetbackOptions
@@ -36,7 +37,7 @@ internal sealed class InProcessBackend : IAsyncDisposable
         Registry = new VifRegistry(Options.MaxVifs);
         Logs = new CollectingLoggerProvider();
         var loggers = LoggerFactory.Create(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
-        _listener = new ControlListener(Microsoft.Extensions.Options.Options.Create(Options), Registry, Taps,
+        _listener = new ControlListener(Microsoft.Extensions.Options.Options.Create(Options), Registry, taps ?? Taps,
             loggers.CreateLogger<ControlListener>(), loggers);
         _listener.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
