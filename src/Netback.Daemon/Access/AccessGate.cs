@@ -38,13 +38,13 @@ internal sealed class AccessGate
     }
 
     /// <summary>
-    /// At Connect, with the vif's final name and MAC: takes one of the uid's vifs, or throws
+    /// At Connect, with the vif's final name, MAC and bridge: takes one of the uid's vifs, or throws
     /// <see cref="AccessRefusedException"/>. Dispose the lease when the vif is gone.
     /// </summary>
-    public VifLease AdmitVif(PeerIdentity peer, string vifName, PhysicalAddress mac)
+    public VifLease AdmitVif(PeerIdentity peer, string vifName, PhysicalAddress mac, string? bridge)
     {
         string macText = VifSpec.FormatMac(mac);
-        var decision = _ledger.TryTake(peer.Uid, held => _policy.CheckVif(peer, held, vifName, macText));
+        var decision = _ledger.TryTake(peer.Uid, held => _policy.CheckVif(peer, held, vifName, macText, bridge));
         if (!decision.IsAllowed)
         {
             Refused(peer, decision);

@@ -20,7 +20,7 @@ public sealed class AccessOptions
     public List<AccessRule> Rules { get; } = [];
 }
 
-/// <summary>One uid's limits: vif count, and globs (<c>*</c>, <c>?</c>) its MACs and vif names must match.</summary>
+/// <summary>One uid's limits: vif count, and globs (<c>*</c>, <c>?</c>) its MACs, vif names and bridges must match.</summary>
 public sealed class AccessRule
 {
     public uint? Uid { get; set; }
@@ -33,4 +33,10 @@ public sealed class AccessRule
 
     /// <summary>Vif (TAP) name globs such as <c>vif1.*</c> or <c>web*</c>; empty: any name.</summary>
     public List<string> VifNames { get; } = [];
+
+    /// <summary>
+    /// Bridge globs the vifspec's <c>bridge=</c> must match; empty: any bridge. A vif without
+    /// <c>bridge=</c> joins none and always passes.
+    /// </summary>
+    public List<string> Bridges { get; } = [];
 }

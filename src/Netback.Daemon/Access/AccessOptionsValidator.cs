@@ -47,6 +47,13 @@ internal static class AccessOptionsValidator
                     errors.Add($"{at}:VifNames: '{name}' is not an interface-name glob such as vif1.* (1..15 characters, no '/', ':' or spaces)");
                 }
             }
+            foreach (string name in rule.Bridges)
+            {
+                if (!IsNameGlob(name))
+                {
+                    errors.Add($"{at}:Bridges: '{name}' is not an interface-name glob such as xenbr* (1..15 characters, no '/', ':' or spaces)");
+                }
+            }
         }
     }
 

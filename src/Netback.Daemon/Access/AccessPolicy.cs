@@ -66,7 +66,7 @@ internal sealed class AccessPolicy
     }
 
     /// <summary>At Connect, before anything is created: may the peer, holding <paramref name="held"/> vifs, create this one?</summary>
-    public AccessDecision CheckVif(PeerIdentity peer, int held, string vifName, string mac)
+    public AccessDecision CheckVif(PeerIdentity peer, int held, string vifName, string mac, string? bridge = null)
     {
         int limit = VifLimit(peer.Uid);
         if (held >= limit)
@@ -86,6 +86,11 @@ internal sealed class AccessPolicy
         {
             return AccessDecision.Refuse(RefusalReason.Mac,
                 $"mac {mac} not allowed for uid {peer.Uid} (allowed: {string.Join(' ', rule.Macs)})");
+        }
+        if (bridge is not null && rule.Bridges.Count != 0 && !AnyMatch(rule.Bridges, bridge, ignoreCase: false))
+        {
+            return AccessDecision.Refuse(RefusalReason.Bridge,
+                $"bridge {bridge} not allowed for uid {peer.Uid} (allowed: {string.Join(' ', rule.Bridges)})");
         }
         return AccessDecision.Allow;
     }

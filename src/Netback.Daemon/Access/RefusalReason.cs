@@ -15,12 +15,15 @@ internal enum RefusalReason
     /// <summary>The vif's name matches none of the uid's vif-name globs.</summary>
     VifName,
 
+    /// <summary>The vifspec's bridge matches none of the uid's bridge globs.</summary>
+    Bridge,
+
     Count,
 }
 
 internal static class RefusalReasonNames
 {
-    private static readonly string[] Names = ["uid", "vif_limit", "mac", "vif_name"];
+    private static readonly string[] Names = ["uid", "vif_limit", "mac", "vif_name", "bridge"];
 
     public static string ToTag(this RefusalReason reason) => Names[(int)reason];
 }

@@ -162,7 +162,7 @@ internal sealed class FrontendSession
         try
         {
             // Checked with the final name and MAC, after the in-memory reservation only: no TAP, thread or mapping yet.
-            _lease = _access.AdmitVif(_identity, identity.Name, spec.Mac);
+            _lease = _access.AdmitVif(_identity, identity.Name, spec.Mac, spec.Bridge);
             // The fds array is the received message's: VifFactory takes what it keeps (nulls the
             // slots); whatever is left is closed when the message is disposed.
             _vif = VifFactory.Create(request, received.Fds!, identity, spec, spec.Mtu ?? 1500, _taps, _logger, reason => Close(reason));

@@ -28,7 +28,7 @@ public sealed class AccessOptionsTests
         var o = Bind("""
             { "Netback": { "SocketGroup": "0", "Access": {
                 "AllowedUids": [1000, 1001], "AllowedGids": [27], "MaxVifsPerUid": 4,
-                "Rules": [ { "Uid": 1000, "MaxVifs": 2, "Macs": ["00:16:3e:*"], "VifNames": ["vif1.*", "web*"] } ] } } }
+                "Rules": [ { "Uid": 1000, "MaxVifs": 2, "Macs": ["00:16:3e:*"], "VifNames": ["vif1.*", "web*"], "Bridges": ["xenbr0"] } ] } } }
             """);
         Assert.Empty(Failures(o));
         Assert.Equal([1000u, 1001u], o.Access.AllowedUids);
@@ -39,6 +39,7 @@ public sealed class AccessOptionsTests
         Assert.Equal(2, rule.MaxVifs);
         Assert.Equal(["00:16:3e:*"], rule.Macs);
         Assert.Equal(["vif1.*", "web*"], rule.VifNames);
+        Assert.Equal(["xenbr0"], rule.Bridges);
     }
 
     [Fact]
@@ -62,6 +63,7 @@ public sealed class AccessOptionsTests
     [InlineData("""{ "Rules": [ { "Uid": 5, "Macs": ["00:16:3e:zz"] } ] }""", "Netback:Access:Rules:0:Macs: '00:16:3e:zz' is not a MAC glob")]
     [InlineData("""{ "Rules": [ { "Uid": 5, "VifNames": ["a/b"] } ] }""", "Netback:Access:Rules:0:VifNames: 'a/b' is not an interface-name glob")]
     [InlineData("""{ "Rules": [ { "Uid": 5, "VifNames": ["sixteen-chars-xx"] } ] }""", "is not an interface-name glob")]
+    [InlineData("""{ "Rules": [ { "Uid": 5, "Bridges": ["br 0"] } ] }""", "Netback:Access:Rules:0:Bridges: 'br 0' is not an interface-name glob")]
     public void A_bad_policy_fails_with_one_line_naming_the_key(string access, string expected)
     {
         var failure = Assert.Single(Failures(Bind($$"""{ "Netback": { "Access": {{access}} } }""")));

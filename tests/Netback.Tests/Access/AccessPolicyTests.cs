@@ -88,6 +88,22 @@ public sealed class AccessPolicyTests
     }
 
     [Fact]
+    public void A_rule_with_bridges_limits_bridge_but_not_a_vif_without_one()
+    {
+        var p = Policy(o =>
+        {
+            var r = Rule(1000, null, [], []);
+            r.Bridges.Add("xenbr*");
+            o.Rules.Add(r);
+        });
+        Assert.True(p.CheckVif(Peer(1000), 0, "vif1.0", "00:16:3e:00:00:01", "xenbr0").IsAllowed);
+        Assert.True(p.CheckVif(Peer(1000), 0, "vif1.0", "00:16:3e:00:00:01", null).IsAllowed);
+        var refused = p.CheckVif(Peer(1000), 0, "vif1.0", "00:16:3e:00:00:01", "mgmt0");
+        Assert.Equal(RefusalReason.Bridge, refused.Reason);
+        Assert.Equal("bridge mgmt0 not allowed for uid 1000 (allowed: xenbr*)", refused.Message);
+    }
+
+    [Fact]
     public void A_rule_applies_to_root_too()
     {
         var p = Policy(o => o.Rules.Add(Rule(0, 0, [], [])));

@@ -115,6 +115,21 @@ public sealed class AccessRefusalTests
     }
 
     [Fact]
+    public async Task A_bridge_outside_the_uids_globs_is_refused_before_any_TAP()
+    {
+        await using var backend = new InProcessBackend(o =>
+        {
+            var rule = AccessPolicyTests.Rule(Me, null, [], []);
+            rule.Bridges.Add("xenbr*");
+            o.Access.Rules.Add(rule);
+        });
+        bool created = false;
+        backend.Taps.Created += (_, _) => created = true;
+        AssertRefused(backend, "bridge=mgmt0", $"bridge mgmt0 not allowed for uid {Me}", RefusalReason.Bridge, vifsBefore: 0);
+        Assert.False(created);
+    }
+
+    [Fact]
     public async Task A_refused_Connect_leaves_no_name_or_domid_reserved()
     {
         await using var backend = Backend(null, [], ["web*"], out _);
