@@ -54,9 +54,11 @@ internal sealed class ControlListener : IHostedService, IDisposable
         }
         RemoveStaleSocket(path);
         var socket = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
+        bool bound = false;
         try
         {
             socket.Bind(new UnixDomainSocketEndPoint(path));
+            bound = true;
             if (NetbackOptionsValidator.TryParseMode(_options.SocketMode, out int mode))
             {
                 File.SetUnixFileMode(path, (UnixFileMode)mode);
@@ -66,12 +68,18 @@ internal sealed class ControlListener : IHostedService, IDisposable
         }
         catch (Exception e) when (e is SocketException or InvalidOperationException)
         {
+            // Never leave our socket behind with the wrong group or no listener (and never touch
+            // one we did not bind: a failed bind may mean another daemon's).
             socket.Dispose();
-            if (SocketFile.IsSocket(path))
+            if (bound && SocketFile.IsSocket(path))
             {
                 File.Delete(path);
             }
-            throw e as InvalidOperationException ?? new InvalidOperationException($"cannot listen on {path}: {e.Message}", e);
+            if (e is InvalidOperationException)
+            {
+                throw;
+            }
+            throw new InvalidOperationException($"cannot listen on {path}: {e.Message}", e);
         }
         _listener = socket;
         _acceptThread = new Thread(AcceptLoop) { Name = "xenbus-accept", IsBackground = true };
