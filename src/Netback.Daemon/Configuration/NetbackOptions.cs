@@ -1,3 +1,5 @@
+using Netback.Daemon.Access;
+
 namespace Netback.Daemon.Configuration;
 
 /// <summary>The daemon's settings (section <c>Netback</c>); validated at start.</summary>
@@ -10,6 +12,15 @@ public sealed class NetbackOptions
 
     /// <summary>Octal permission bits of the control socket.</summary>
     public string SocketMode { get; set; } = "0660";
+
+    /// <summary>
+    /// Group of the control socket (name or gid). Unset: <c>netback</c> if it exists, else a warning
+    /// and the daemon's own group. Set to a group that does not exist: the daemon does not start.
+    /// </summary>
+    public string? SocketGroup { get; set; }
+
+    /// <summary>Who may connect and what each uid may create (SO_PEERCRED / SO_PEERGROUPS).</summary>
+    public AccessOptions Access { get; set; } = new();
 
     /// <summary><c>multi-queue-max-queues</c>; default min(cores, 4).</summary>
     public int MaxQueues { get; set; } = Math.Min(Environment.ProcessorCount, 4);

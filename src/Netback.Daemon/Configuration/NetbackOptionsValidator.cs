@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Netback.Daemon.Access;
 using Netback.Ring.Abi;
 
 namespace Netback.Daemon.Configuration;
@@ -21,6 +22,11 @@ internal sealed class NetbackOptionsValidator : IValidateOptions<NetbackOptions>
         {
             errors.Add($"Netback:SocketMode must be octal permission bits such as 0660 (got '{o.SocketMode}')");
         }
+        if (SocketGroup.IsConfigured(o.SocketGroup) && !SocketGroup.TryResolve(o.SocketGroup!, out _))
+        {
+            errors.Add($"Netback:SocketGroup '{o.SocketGroup}' does not exist on this machine (create it, or leave SocketGroup unset for the default '{SocketGroup.Default}')");
+        }
+        AccessOptionsValidator.Validate(o.Access, errors);
         if (o.MaxQueues is < 1 or > 16)
         {
             errors.Add($"Netback:MaxQueues must be 1..16 (got {o.MaxQueues})");

@@ -34,6 +34,8 @@ internal sealed class NetbackMetrics : IDisposable
         Counter("netback.notifications.received", "{notification}", "Kicks received from frontends", c => c.NotificationsReceived);
         Counter("netback.wakeups", "{wakeup}", "Worker wake-ups from epoll", c => c.Wakeups);
         _meter.CreateObservableCounter("netback.tx.drops", ObserveDrops, "{packet}", "Guest TX packets dropped, by reason");
+        _meter.CreateObservableCounter("netback.connections.refused", Access.RefusalCounters.Observe, "{connection}",
+            "Control connections and Connects refused by Netback:Access, by reason");
     }
 
     private void Counter(string name, string unit, string description, Func<QueueCounters, long> read) =>

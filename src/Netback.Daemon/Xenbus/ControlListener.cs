@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Netback.Daemon.Access;
 using Netback.Daemon.Configuration;
 using Netback.Daemon.Interface;
 using Netback.Daemon.Logging;
@@ -23,6 +24,7 @@ internal sealed class ControlListener : IHostedService, IDisposable
     private readonly ILogger<ControlListener> _logger;
     private readonly ILoggerFactory _loggers;
     private readonly List<FrontendSession> _sessions = [];
+    private AccessGate? _access;
     private Socket? _listener;
     private Thread? _acceptThread;
     private volatile bool _stopping;
@@ -52,18 +54,31 @@ internal sealed class ControlListener : IHostedService, IDisposable
         }
         RemoveStaleSocket(path);
         var socket = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
+        bool bound = false;
         try
         {
             socket.Bind(new UnixDomainSocketEndPoint(path));
+            bound = true;
             if (NetbackOptionsValidator.TryParseMode(_options.SocketMode, out int mode))
             {
                 File.SetUnixFileMode(path, (UnixFileMode)mode);
             }
+            _access = SetUpAccess(path);
             socket.Listen(64);
         }
-        catch (SocketException e)
+        catch (Exception e) when (e is SocketException or InvalidOperationException)
         {
+            // Never leave our socket behind with the wrong group or no listener (and never touch
+            // one we did not bind: a failed bind may mean another daemon's).
             socket.Dispose();
+            if (bound && SocketFile.IsSocket(path))
+            {
+                File.Delete(path);
+            }
+            if (e is InvalidOperationException)
+            {
+                throw;
+            }
             throw new InvalidOperationException($"cannot listen on {path}: {e.Message}", e);
         }
         _listener = socket;
@@ -71,6 +86,53 @@ internal sealed class ControlListener : IHostedService, IDisposable
         _acceptThread.Start();
         Log.Listening(_logger, path, _options.MaxQueues, _options.MaxRingPageOrder, _options.SplitEventChannels);
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Gives the socket its group (before listen, so no peer ever sees it otherwise) and builds the
+    /// access gate; the socket group is what the default policy allows.
+    /// </summary>
+    private AccessGate SetUpAccess(string path)
+    {
+        string group = _options.SocketGroup ?? "";
+        uint? gid = null;
+        if (SocketGroup.IsConfigured(group))
+        {
+            gid = SocketGroup.TryResolve(group, out uint g) ? g
+                : throw new InvalidOperationException($"Netback:SocketGroup '{group}' does not exist");
+        }
+        else if (SocketGroup.TryResolve(SocketGroup.Default, out uint g))
+        {
+            group = SocketGroup.Default;
+            gid = g;
+        }
+        else
+        {
+            AccessLog.DefaultGroupMissing(_logger, SocketGroup.Default);
+        }
+        if (gid is { } socketGid)
+        {
+            SocketFile.SetGroup(path, socketGid);
+        }
+        var policy = new AccessPolicy(_options.Access, gid, Tmds.Linux.LibC.geteuid());
+        AccessLog.SocketAccess(_logger, path, _options.SocketMode, gid is { } shown ? $"{group} ({shown})" : "unchanged", policy.Describe());
+        return new AccessGate(policy, _loggers.CreateLogger("Netback.Access"));
+    }
+
+    /// <summary>Tells a peer the policy refused it why, before anything is created for it.</summary>
+    private static void RefuseAtAccept(Socket client, string reason)
+    {
+        using var channel = new ControlChannel(client);
+        try
+        {
+            var m = new ControlMessage(ControlMessageType.Error) { State = Ring.Abi.XenbusState.Closing };
+            m.Set(XenbusKeys.Reason, reason);
+            channel.Send(m);
+        }
+        catch (Exception e) when (e is ControlChannelClosedException or ControlProtocolException)
+        {
+            // The peer is gone already; the refusal is logged either way.
+        }
     }
 
     private void AcceptLoop()
@@ -95,7 +157,14 @@ internal sealed class ControlListener : IHostedService, IDisposable
             }
             try
             {
-                var session = new FrontendSession(new ControlChannel(client), _options, _defaultSpec, _registry, _taps, sessionLogger);
+                var peer = PeerCredentials.Read(client);
+                if (!_access!.TryAdmit(peer, out string reason))
+                {
+                    RefuseAtAccept(client, reason);
+                    continue;
+                }
+                var session = new FrontendSession(new ControlChannel(client), _options, _defaultSpec, _registry, _taps, sessionLogger,
+                    _access, peer);
                 lock (_sessions)
                 {
                     _sessions.RemoveAll(s => s.State == Ring.Abi.XenbusState.Closed);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Netback.Daemon.Access;
 using Netback.Daemon.Configuration;
 using Netback.Daemon.Interface;
 using Netback.Daemon.Logging;
@@ -31,14 +32,19 @@ internal sealed class FrontendSession
     private readonly IVifTapProvider _taps;
     private readonly ILogger _logger;
     private readonly ucred _peer;
+    private readonly AccessGate _access;
+    private readonly PeerIdentity _identity;
+    private VifLease? _lease;
     private readonly Thread _thread;
     private int _closing;
     private XenbusState _state = XenbusState.Initialising;
     private Vif? _vif;
 
     public FrontendSession(ControlChannel channel, NetbackOptions options, VifSpec defaultSpec, VifRegistry registry,
-        IVifTapProvider taps, ILogger logger)
+        IVifTapProvider taps, ILogger logger, AccessGate access, PeerIdentity identity)
     {
+        _access = access;
+        _identity = identity;
         _taps = taps;
         _channel = channel;
         _options = options;
@@ -114,6 +120,12 @@ internal sealed class FrontendSession
         {
             endReason = _vif?.BreakReason ?? (Volatile.Read(ref _closing) != 0 ? "backend is closing" : "frontend closed the connection");
         }
+        catch (AccessRefusedException e)
+        {
+            // The gate logged and counted it, with the peer's gid; only the frontend is still to be told.
+            endReason = e.Message;
+            SendError(endReason);
+        }
         catch (Exception e) when (e is ControlProtocolException or TimeoutException or GrantAreaException or TapException or NetDeviceException)
         {
             endReason = e is TimeoutException ? $"no Connect within {_options.HandshakeTimeoutSeconds} s" : e.Message;
@@ -134,6 +146,7 @@ internal sealed class FrontendSession
                 _registry.Release(vif.Identity);
                 Log.VifDisconnected(_logger, vif.Name, endReason);
             }
+            _lease?.Dispose();
             _channel.Dispose();
             _state = XenbusState.Closed;
         }
@@ -142,16 +155,21 @@ internal sealed class FrontendSession
     private void Connect(ReceivedControlMessage received)
     {
         var request = ConnectRequest.Parse(received.Message, received.Fds.Length, _options);
+        // The MAC is drawn here, not in VifFactory, so the access policy judges the one the vif gets.
         var spec = _defaultSpec.OverrideWith(request.Spec);
+        spec = spec with { Mac = spec.Mac ?? VifSpec.RandomXenMac() };
         var identity = _registry.Reserve(request.DomId, request.Handle, spec.VifName, _taps.Exists);
         try
         {
+            // Checked with the final name and MAC, after the in-memory reservation only: no TAP, thread or mapping yet.
+            _lease = _access.AdmitVif(_identity, identity.Name, spec.Mac, spec.Bridge);
             // The fds array is the received message's: VifFactory takes what it keeps (nulls the
             // slots); whatever is left is closed when the message is disposed.
             _vif = VifFactory.Create(request, received.Fds!, identity, spec, spec.Mtu ?? 1500, _options.Offloads, _taps, _logger, reason => Close(reason));
         }
         catch
         {
+            _lease?.Dispose();
             _registry.Release(identity);
             throw;
         }
@@ -178,6 +196,11 @@ internal sealed class FrontendSession
     private void Refuse(string reason)
     {
         Log.FrontendRefused(_logger, _peer.pid, _peer.uid, reason);
+        SendError(reason);
+    }
+
+    private void SendError(string reason)
+    {
         try
         {
             var m = new ControlMessage(ControlMessageType.Error) { State = XenbusState.Closing };
