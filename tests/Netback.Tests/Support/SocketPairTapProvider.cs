@@ -18,6 +18,9 @@ internal sealed class SocketPairTapProvider : IVifTapProvider, IDisposable
 
     private readonly ConcurrentDictionary<string, OffloadFeatures> _offloads = new();
 
+    /// <summary>Raised when the backend creates a vif's device: its name and the host-side ends.</summary>
+    public event Action<string, HostTap[]>? Created;
+
     public TapDevice Create(string name, int queues, int mtu, string? bridge, OffloadFeatures rxOffloads)
     {
         var backend = new FileDescriptorHandle[queues];
@@ -30,6 +33,7 @@ internal sealed class SocketPairTapProvider : IVifTapProvider, IDisposable
         }
         _offloads[name] = rxOffloads;
         _hostEnds[name] = host;
+        Created?.Invoke(name, host);
         return TapDevice.Adopt(name, backend, vnetHeader: true);
     }
 
