@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using Netback.Ring.Abi;
 using Netback.Ring.Events;
 using Netback.Ring.Interop;
+using Netback.Ring.Offload;
 using Netback.Ring.Rings;
 
 namespace Netfront.Client;
@@ -62,6 +63,13 @@ public sealed unsafe partial class NetfrontQueue
     public int RxRingSize => (int)_rx.Size;
 
     internal QueueEventChannels Channels => _channels;
+
+    /// <summary>What the backend accepts on TX (from Connected) and what this frontend advertised for RX.</summary>
+    internal void SetOffloads(OffloadFeatures tx, OffloadFeatures rx)
+    {
+        _txOffloads = tx;
+        _rxOffloads = rx;
+    }
 
     /// <summary>Whether TX and RX have their own event channels.</summary>
     public bool SplitEventChannels => _channels.IsSplit;
