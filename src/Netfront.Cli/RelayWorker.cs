@@ -44,9 +44,6 @@ internal sealed unsafe class RelayWorker : IRxFrameSink
     /// <summary>Iovecs of a guest-RX write: the header and at most this many segments (the queue's slot bound).</summary>
     private const int MaxRxSegments = NetifLimits.NrSlotsMin + 1;
 
-    /// <summary>Header bytes copied out when the first RX segment is short, to parse csum_start and hdr_len.</summary>
-    private const int RxHeaderCopy = 256;
-
     public RelayWorker(NetfrontQueue queue, FileDescriptorHandle tap, EventChannel stop, int mtu, OffloadFeatures txOffloads, Action<string> onFailure)
     {
         _queue = queue;
@@ -216,7 +213,7 @@ internal sealed unsafe class RelayWorker : IRxFrameSink
                 TxDropsBadLength++;
                 continue;
             }
-            if (!TryMapTxOffload(vnet, out FrameOffload offload))
+            if (!VirtioOffload.TryToXen(vnet, _txOffloads, out FrameOffload offload))
             {
                 _queue.CancelSendPages();
                 TxDropsUnsupportedGso++;
@@ -225,34 +222,6 @@ internal sealed unsafe class RelayWorker : IRxFrameSink
             _queue.CommitSendPages(length, offload);
         }
         return frames;
-    }
-
-    /// <summary>
-    /// virtio_net_hdr → Xen (what netback's RX does in reverse): NEEDS_CSUM → csum_blank (and
-    /// data_validated, as netfront sends CHECKSUM_PARTIAL frames); DATA_VALID → data_validated;
-    /// TCPV4/TCPV6 GSO → the GSO extra. False for GSO Xen cannot carry or the backend did not offer.
-    /// </summary>
-    private bool TryMapTxOffload(in VirtioNetHdr vnet, out FrameOffload offload)
-    {
-        bool blank = (vnet.Flags & VirtioNetHdr.FlagNeedsCsum) != 0;
-        bool valid = blank || (vnet.Flags & VirtioNetHdr.FlagDataValid) != 0;
-        var gso = XenNetifGsoType.None;
-        if (vnet.GsoType != VirtioNetHdr.GsoNone)
-        {
-            (gso, var needed) = vnet.GsoType switch
-            {
-                VirtioNetHdr.GsoTcpV4 => (XenNetifGsoType.TcpV4, OffloadFeatures.Tso4),
-                VirtioNetHdr.GsoTcpV6 => (XenNetifGsoType.TcpV6, OffloadFeatures.Tso6),
-                _ => (XenNetifGsoType.None, OffloadFeatures.None), // UDP, ECN: no Xen encoding
-            };
-            if (needed == OffloadFeatures.None || (_txOffloads & needed) == 0 || vnet.GsoSize == 0)
-            {
-                offload = default;
-                return false;
-            }
-        }
-        offload = new FrameOffload(blank, valid, gso, gso == XenNetifGsoType.None ? (ushort)0 : vnet.GsoSize);
-        return true;
     }
 
     private void TapReadFailed(nint n)
@@ -278,8 +247,7 @@ internal sealed unsafe class RelayWorker : IRxFrameSink
         {
             return; // an empty frame: nothing to write
         }
-        VirtioNetHdr vnet = default;
-        if (!TryBuildRxHeader(frame, ref vnet))
+        if (!VirtioOffload.TryToVirtio(frame, out VirtioNetHdr vnet))
         {
             RxDropsChecksumSetup++;
             return;
@@ -293,56 +261,6 @@ internal sealed unsafe class RelayWorker : IRxFrameSink
         if (Uio.writev(_tapFd, iov, 1 + segments.Length) < 0)
         {
             TapWriteErrors++;
-        }
-    }
-
-    /// <summary>
-    /// Xen → virtio_net_hdr (netfront's checksum_setup and xennet_set_skb_gso): csum_blank →
-    /// NEEDS_CSUM with csum_start/csum_offset parsed from the headers; data_validated → DATA_VALID;
-    /// GSO → gso_type, gso_size and hdr_len. False when the headers do not support the flags.
-    /// </summary>
-    private static bool TryBuildRxHeader(in RxFrame frame, ref VirtioNetHdr vnet)
-    {
-        var offload = frame.Offload;
-        if (!offload.CsumBlank)
-        {
-            if (offload.IsGso)
-            {
-                return false; // a GSO frame is always checksum-partial
-            }
-            vnet.Flags = offload.DataValidated ? VirtioNetHdr.FlagDataValid : (byte)0;
-            return true;
-        }
-        // Headers may straddle a short first segment: parse a private copy then.
-        ReadOnlySpan<byte> head = frame.Segments[0].Span;
-        if (head.Length < RxHeaderCopy && frame.Segments.Length > 1)
-        {
-            Span<byte> copy = stackalloc byte[RxHeaderCopy];
-            return Parse(copy[..frame.CopyPrefix(copy)], offload, ref vnet);
-        }
-        return Parse(head, offload, ref vnet);
-
-        static bool Parse(ReadOnlySpan<byte> head, in FrameOffload offload, ref VirtioNetHdr vnet)
-        {
-            if (!PacketHeaders.TryParse(head, out var headers))
-            {
-                return false;
-            }
-            vnet.Flags = VirtioNetHdr.FlagNeedsCsum;
-            vnet.CsumStart = (ushort)headers.TransportOffset;
-            vnet.CsumOffset = (ushort)headers.ChecksumOffset;
-            if (offload.IsGso)
-            {
-                bool v6 = offload.GsoType == XenNetifGsoType.TcpV6;
-                if (headers.Protocol != PacketHeaders.ProtocolTcp || headers.IsIPv6 != v6)
-                {
-                    return false;
-                }
-                vnet.GsoType = v6 ? VirtioNetHdr.GsoTcpV6 : VirtioNetHdr.GsoTcpV4;
-                vnet.GsoSize = offload.GsoSize;
-                vnet.HdrLen = (ushort)headers.HeaderLength;
-            }
-            return true;
         }
     }
 }
