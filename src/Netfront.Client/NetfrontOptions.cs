@@ -90,7 +90,19 @@ public sealed class NetfrontOptions
             {
                 return string.IsNullOrEmpty(VifSpec) ? null : VifSpec;
             }
-            return string.IsNullOrEmpty(VifSpec) ? "offloads=off" : VifSpec + ",offloads=off";
+            if (string.IsNullOrEmpty(VifSpec))
+            {
+                return "offloads=off";
+            }
+            // An explicit offloads= key is the user's to give; do not send the key twice.
+            foreach (var part in VifSpec.Split(','))
+            {
+                if (part.TrimStart().StartsWith("offloads=", StringComparison.Ordinal))
+                {
+                    return VifSpec;
+                }
+            }
+            return VifSpec + ",offloads=off";
         }
     }
 

@@ -84,6 +84,14 @@ public sealed class OffloadNegotiationTests
         Assert.Equal("offloads=off", backend.Connect!.Get(XenbusKeys.VifSpec));
     }
 
+    [Fact]
+    public void An_explicit_offloads_key_in_the_vifspec_is_not_repeated()
+    {
+        using var backend = new ScriptedBackend();
+        using var device = NetfrontDevice.Connect(new NetfrontOptions { SocketPath = backend.SocketPath, Offloads = false, VifSpec = "mtu=9000,offloads=off" });
+        Assert.Equal("mtu=9000,offloads=off", backend.Connect!.Get(XenbusKeys.VifSpec));
+    }
+
     [Theory]
     [InlineData(OffloadFeatures.Csum, true, "0", "0", "1", null)]
     [InlineData(OffloadFeatures.Csum | OffloadFeatures.Tso6, true, "0", "1", "1", null)]
