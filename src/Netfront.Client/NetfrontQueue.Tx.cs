@@ -57,7 +57,8 @@ public sealed unsafe partial class NetfrontQueue
 
     /// <summary>
     /// TX slots available now: a frame of up to <see cref="MaxSlotFrame"/> bytes needs one, larger
-    /// frames one per started page.
+    /// frames one per started page, a <see cref="TryBeginSendPages"/> reservation its pages plus one
+    /// ring slot for a GSO extra (which takes a ring slot but no slot id or page).
     /// </summary>
     public int FreeTxSlots => Math.Min(_txFreeCount, (int)_tx.FreeRequests - _txReserved);
 

@@ -10,8 +10,10 @@ namespace Netfront.Client;
 /// <summary>
 /// One queue of the vif: a TX ring, an RX ring, their data pages and event channels (netfront's
 /// <c>struct netfront_queue</c>). A queue is owned by ONE thread: nothing here locks. Frames go
-/// out with <see cref="TrySend"/> (or <see cref="TryBeginSend"/>/<see cref="CommitSend"/>) and
-/// <see cref="PushTransmits"/>, come in with <see cref="ReceiveBatch{TSink}(TSink, int)"/> or
+/// out with <see cref="TrySend"/> (or <see cref="TryBeginSend"/>/<see cref="CommitSend"/>, or for
+/// up to 64 KiB with checksum/GSO metadata <see cref="TryBeginSendPages"/>/<see cref="CommitSendPages"/>)
+/// and <see cref="PushTransmits"/>, come in with <see cref="ReceiveBatch{TSink}(TSink, int)"/>,
+/// <see cref="ReceiveSegments{TSink}(TSink, int)"/> (zero copy, with offload metadata) or
 /// <see cref="TryReceive"/>. Before sleeping on <see cref="TxCallFd"/>/<see cref="RxCallFd"/>, call
 /// <see cref="FinalCheckForRxResponses"/> (and <see cref="FinalCheckForTxResponses"/> when TX slots
 /// are needed back) so no notification is lost. The device owns its queues: their fds and memory
