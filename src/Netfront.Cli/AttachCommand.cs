@@ -82,9 +82,16 @@ internal static class AttachCommand
         };
         devid.Validators.Add(r => Check(r, r.GetValueOrDefault<int?>() is null or (>= 0 and <= 255), "--devid must be 0..255"));
 
+        var offloads = new Option<string>("--offloads")
+        {
+            Description = "Checksum and TCP segmentation offloads end to end (off: none advertised or used, and offloads=off in the vifspec).",
+            DefaultValueFactory = _ => "on",
+        };
+        offloads.AcceptOnlyFromAmong("on", "off");
+
         var command = new Command("attach", "Connect to netbackd and relay a guest TAP in the current network namespace through the vif.")
         {
-            socket, name, address, mtu, queues, order, layout, single, vif, domid, devid,
+            socket, name, address, mtu, queues, order, layout, single, vif, domid, devid, offloads,
         };
         command.SetAction(parse =>
         {
@@ -101,6 +108,7 @@ internal static class AttachCommand
                     VifSpec = parse.GetValue(vif),
                     DomId = parse.GetValue(domid),
                     DevId = parse.GetValue(devid),
+                    Offloads = parse.GetValue(offloads) == "on",
                 },
                 parse.GetValue(name)!,
                 prefix,

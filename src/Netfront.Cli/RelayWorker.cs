@@ -1,6 +1,7 @@
 using Netback.Ring.Abi;
 using Netback.Ring.Events;
 using Netback.Ring.Interop;
+using Netback.Ring.Offload;
 using Netfront.Client;
 using Tmds.Linux;
 
@@ -9,11 +10,14 @@ namespace Netfront.Cli;
 /// <summary>
 /// One queue's relay thread (<c>netfront-qN</c>): netfront's TX path and NAPI poll in one epoll loop
 /// over the guest TAP queue fd (EPOLLIN only while TX slots are free), the TX and RX call eventfds
-/// and the stop eventfd. Guest TX: <c>read()</c> a TAP frame straight into a granted page, up to 64
-/// per batch, then one push. Guest RX: each received frame is <c>write()</c>n to the TAP, buffers
-/// are re-posted and pushed. It sleeps only after ring.h's final checks.
+/// and the stop eventfd. The TAP is IFF_VNET_HDR (docs/protocol.md "Offloads"). Guest TX:
+/// <c>readv(tap, [virtio_net_hdr, granted page 0, page 1, …])</c> straight into granted pages, the
+/// header mapped to NETTXF_csum_blank/data_validated and a GSO extra, up to 64 frames per batch,
+/// then one push. Guest RX: <c>writev(tap, [virtio_net_hdr, segments…])</c> from the RX pages, the
+/// header built from the NETRXF flags and GSO extra; buffers are re-posted and pushed. It sleeps
+/// only after ring.h's final checks.
 /// </summary>
-internal sealed unsafe class RelayWorker : IFrameSink
+internal sealed unsafe class RelayWorker : IRxFrameSink
 {
     /// <summary>Frames per direction per round, as netfront's NAPI weight.</summary>
     private const int Budget = 64;
@@ -28,34 +32,55 @@ internal sealed unsafe class RelayWorker : IFrameSink
     private readonly EventChannel _stop;
     private readonly Action<string> _onFailure;
     private readonly Thread _thread;
-    /// <summary>Frames that may not fit one page (MTU above ~4 KiB) are read into this and copied.</summary>
-    private readonly byte[]? _scratch;
+    /// <summary>What the backend accepts on TX: the TAP hands over nothing else (TUNSETOFFLOAD).</summary>
+    private readonly OffloadFeatures _txOffloads;
+    /// <summary>Granted pages each TAP read goes into.</summary>
+    private readonly int _pagesPerFrame;
+    /// <summary>Ring slots a read needs free: its pages and a possible GSO extra.</summary>
     private readonly int _slotsPerFrame;
     private int _tapFd = -1;
     private bool _tapMaybeReadable = true;
 
-    public RelayWorker(NetfrontQueue queue, FileDescriptorHandle tap, EventChannel stop, int mtu, Action<string> onFailure)
+    /// <summary>Iovecs of a guest-RX write: the header and at most this many segments (the queue's slot bound).</summary>
+    private const int MaxRxSegments = NetifLimits.NrSlotsMin + 1;
+
+    public RelayWorker(NetfrontQueue queue, FileDescriptorHandle tap, EventChannel stop, int mtu, OffloadFeatures txOffloads, Action<string> onFailure)
     {
         _queue = queue;
         _tap = tap;
         _stop = stop;
         _onFailure = onFailure;
-        // Ethernet header + a VLAN tag on top of the MTU.
-        int maxFrame = mtu + NetifLimits.EthHeaderLength + 4;
-        if (maxFrame > NetfrontQueue.MaxSlotFrame)
+        _txOffloads = txOffloads.Normalize();
+        if ((_txOffloads & (OffloadFeatures.Tso4 | OffloadFeatures.Tso6)) != 0)
         {
-            _scratch = new byte[Math.Min(maxFrame, NetifLimits.MaxTxSize)];
-            _slotsPerFrame = (_scratch.Length + NetfrontQueue.MaxSlotFrame - 1) / NetfrontQueue.MaxSlotFrame;
+            // GSO frames are up to 64 KiB whatever the MTU; the spare page makes an oversized frame
+            // visible instead of truncated.
+            _pagesPerFrame = NetfrontQueue.MaxTxPages;
         }
         else
         {
-            _slotsPerFrame = 1;
+            // Ethernet header + a VLAN tag on top of the MTU.
+            int maxFrame = Math.Min(mtu + NetifLimits.EthHeaderLength + 4, NetifLimits.MaxTxSize);
+            _pagesPerFrame = (maxFrame + NetifLimits.PageSize - 1) / NetifLimits.PageSize;
         }
+        _slotsPerFrame = _pagesPerFrame + 1;
         _thread = new Thread(Run) { Name = $"netfront-q{queue.Index}", IsBackground = true };
     }
 
     /// <summary>Frames the TAP refused (interface down, no buffer).</summary>
     public long TapWriteErrors;
+
+    /// <summary>Guest-TX frames dropped: GSO the backend does not take (UDP, ECN, or not offered) or a zero MSS.</summary>
+    public long TxDropsUnsupportedGso;
+
+    /// <summary>Guest-TX frames dropped: shorter than an Ethernet header, or longer than 65535 bytes.</summary>
+    public long TxDropsBadLength;
+
+    /// <summary>
+    /// Guest-RX frames dropped: csum_blank or GSO on a frame whose headers do not parse as
+    /// TCP/UDP over IPv4/IPv6 (netfront's checksum_setup failing), or GSO without csum_blank.
+    /// </summary>
+    public long RxDropsChecksumSetup;
 
     public void Start() => _thread.Start();
 
@@ -105,7 +130,7 @@ internal sealed unsafe class RelayWorker : IFrameSink
             do
             {
                 _queue.ReclaimTxResponses();
-                more = _queue.ReceiveBatch(this, Budget) == Budget;
+                more = _queue.ReceiveSegments(this, Budget) == Budget;
                 more |= PumpTap() == Budget;
                 _queue.PushTransmits();
             }
@@ -159,41 +184,42 @@ internal sealed unsafe class RelayWorker : IFrameSink
     private int PumpTap()
     {
         int frames = 0;
+        Span<nint> pages = stackalloc nint[_pagesPerFrame];
+        Uio.iovec* iov = stackalloc Uio.iovec[1 + NetfrontQueue.MaxTxPages];
+        VirtioNetHdr vnet;
         while (_tapMaybeReadable && frames < Budget && _queue.FreeTxSlots >= _slotsPerFrame)
         {
-            nint n;
-            if (_scratch is null)
+            if (!_queue.TryBeginSendPages(pages))
             {
-                if (!_queue.TryBeginSend(out Span<byte> page, out int token))
-                {
-                    break;
-                }
-                fixed (byte* p = page)
-                {
-                    n = Uio.read(_tapFd, p, (nuint)page.Length); // straight into the granted page
-                }
-                if (n <= 0)
-                {
-                    _queue.CancelSend(token);
-                    TapReadFailed(n);
-                    break;
-                }
-                _queue.CommitSend(token, (int)n);
+                break;
             }
-            else
+            iov[0] = new Uio.iovec { iov_base = &vnet, iov_len = VirtioNetHdr.Size };
+            for (int i = 0; i < pages.Length; i++)
             {
-                fixed (byte* p = _scratch)
-                {
-                    n = Uio.read(_tapFd, p, (nuint)_scratch.Length);
-                }
-                if (n <= 0)
-                {
-                    TapReadFailed(n);
-                    break;
-                }
-                _queue.TrySend(new ReadOnlySpan<byte>(_scratch, 0, (int)n));
+                iov[1 + i] = new Uio.iovec { iov_base = (void*)pages[i], iov_len = NetifLimits.PageSize };
+            }
+            nint n = Uio.readv(_tapFd, iov, 1 + pages.Length); // straight into the granted pages
+            if (n <= 0)
+            {
+                _queue.CancelSendPages();
+                TapReadFailed(n);
+                break;
             }
             frames++;
+            int length = (int)n - VirtioNetHdr.Size;
+            if (length is < NetifLimits.EthHeaderLength or > NetifLimits.MaxTxSize)
+            {
+                _queue.CancelSendPages();
+                TxDropsBadLength++;
+                continue;
+            }
+            if (!VirtioOffload.TryToXen(vnet, _txOffloads, out FrameOffload offload))
+            {
+                _queue.CancelSendPages();
+                TxDropsUnsupportedGso++;
+                continue;
+            }
+            _queue.CommitSendPages(length, offload);
         }
         return frames;
     }
@@ -213,15 +239,28 @@ internal sealed unsafe class RelayWorker : IFrameSink
         throw NativeError.Exception($"read from TAP queue {_queue.Index}", errno);
     }
 
-    /// <summary>Guest RX: one received frame goes to the guest's TAP queue.</summary>
-    public void OnFrame(ReadOnlySpan<byte> frame)
+    /// <summary>Guest RX: one received frame goes to the guest's TAP queue, gathered from its pages.</summary>
+    public void OnFrame(in RxFrame frame)
     {
-        fixed (byte* p = frame)
+        var segments = frame.Segments;
+        if (segments.Length == 0 || segments.Length > MaxRxSegments)
         {
-            if (Uio.write(_tapFd, p, (nuint)frame.Length) < 0)
-            {
-                TapWriteErrors++;
-            }
+            return; // an empty frame: nothing to write
+        }
+        if (!VirtioOffload.TryToVirtio(frame, out VirtioNetHdr vnet))
+        {
+            RxDropsChecksumSetup++;
+            return;
+        }
+        Uio.iovec* iov = stackalloc Uio.iovec[1 + MaxRxSegments];
+        iov[0] = new Uio.iovec { iov_base = &vnet, iov_len = VirtioNetHdr.Size };
+        for (int i = 0; i < segments.Length; i++)
+        {
+            iov[1 + i] = new Uio.iovec { iov_base = (void*)segments[i].Address, iov_len = (nuint)segments[i].Length };
+        }
+        if (Uio.writev(_tapFd, iov, 1 + segments.Length) < 0)
+        {
+            TapWriteErrors++;
         }
     }
 }

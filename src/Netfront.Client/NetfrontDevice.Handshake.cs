@@ -6,6 +6,7 @@ using Netback.Ring.Control;
 using Netback.Ring.Events;
 using Netback.Ring.Interop;
 using Netback.Ring.Memory;
+using Netback.Ring.Offload;
 using Netback.Ring.Rings;
 
 namespace Netfront.Client;
@@ -86,6 +87,7 @@ public sealed partial class NetfrontDevice
         // The buffers were posted before the backend attached; one kick makes it look at them.
         foreach (var queue in _queues)
         {
+            queue.SetOffloads(TxOffloads, RxOffloads);
             queue.KickRx();
         }
     }
@@ -137,9 +139,20 @@ public sealed partial class NetfrontDevice
                 m.Set(XenbusKeys.Queue(layout.Queues, q, XenbusKeys.EventChannelRx), rx);
             }
         }
-        if (!string.IsNullOrEmpty(_options.VifSpec))
+        // What this frontend accepts on guest RX (netfront's xennet_connect writes the same keys).
+        var accepts = _options.EffectiveRxOffloads;
+        RxOffloads = accepts;
+        m.Set(XenbusKeys.FeatureSg, _options.Offloads && _options.RxScatterGather);
+        m.Set(XenbusKeys.FeatureGsoTcpV4, (accepts & OffloadFeatures.Tso4) != 0);
+        m.Set(XenbusKeys.FeatureGsoTcpV6, (accepts & OffloadFeatures.Tso6) != 0);
+        m.Set(XenbusKeys.FeatureIpv6CsumOffload, (accepts & OffloadFeatures.Csum) != 0);
+        if ((accepts & OffloadFeatures.Csum) == 0)
         {
-            m.Set(XenbusKeys.VifSpec, _options.VifSpec);
+            m.Set(XenbusKeys.FeatureNoCsumOffload, true);
+        }
+        if (_options.EffectiveVifSpec is { } vifSpec)
+        {
+            m.Set(XenbusKeys.VifSpec, vifSpec);
         }
         if (_options.DomId is { } domId)
         {
@@ -174,11 +187,36 @@ public sealed partial class NetfrontDevice
             Mtu = m.GetInt(XenbusKeys.Mtu, 68, 65535);
             DomId = m.GetInt(XenbusKeys.DomId, 0, 32752, 0);
             DevId = m.GetInt(XenbusKeys.Handle, 0, 255, 0);
+            TxOffloads = _options.Offloads ? ReadTxOffloads(m) : OffloadFeatures.None;
         }
         catch (ControlProtocolException e)
         {
             throw new NetfrontException($"protocol error in the backend's Connected: {e.Message}", e);
         }
+    }
+
+    /// <summary>
+    /// The vif's effective guest-TX features from Connected (the Hello's keys; absent = 0, as from
+    /// a backend that predates offloads). Csum stands for feature-ipv6-csum-offload (IPv4 csum_blank
+    /// is always accepted in Xen); TSO needs feature-sg too, and Csum, as Linux's netdev_fix_features.
+    /// </summary>
+    private static OffloadFeatures ReadTxOffloads(ControlMessage m)
+    {
+        var f = OffloadFeatures.None;
+        bool sg = m.GetFlag(XenbusKeys.FeatureSg);
+        if (m.GetFlag(XenbusKeys.FeatureIpv6CsumOffload))
+        {
+            f |= OffloadFeatures.Csum;
+        }
+        if (sg && m.GetFlag(XenbusKeys.FeatureGsoTcpV4))
+        {
+            f |= OffloadFeatures.Tso4;
+        }
+        if (sg && m.GetFlag(XenbusKeys.FeatureGsoTcpV6))
+        {
+            f |= OffloadFeatures.Tso6;
+        }
+        return f.Normalize();
     }
 
     private static PhysicalAddress? ParseMac(ControlMessage m, string key)

@@ -1,6 +1,7 @@
 using System.Net.NetworkInformation;
 using Netback.Ring.Control;
 using Netback.Ring.Memory;
+using Netback.Ring.Offload;
 using Netback.Ring.Rings;
 
 namespace Netfront.Client;
@@ -57,8 +58,37 @@ public sealed partial class NetfrontDevice : IDisposable
     /// <summary>Whether TX and RX have separate event channels.</summary>
     public bool SplitEventChannels { get; private set; }
 
+    /// <summary>
+    /// What the backend accepts on guest TX, from its Connected message (None for an old backend or
+    /// with <see cref="NetfrontOptions.Offloads"/> off). GSO frames of other types are refused by
+    /// <see cref="NetfrontQueue.CommitSendPages"/>; a TAP relay sets this with TUNSETOFFLOAD.
+    /// </summary>
+    public OffloadFeatures TxOffloads { get; private set; }
+
+    /// <summary>What this frontend advertised for guest RX (the backend may send these).</summary>
+    public OffloadFeatures RxOffloads { get; private set; }
+
     /// <summary>The queues, index = queue number. Each must be driven by one thread at a time.</summary>
     public IReadOnlyList<NetfrontQueue> Queues => _queues;
+
+    /// <summary>
+    /// The queue a library user should send <paramref name="frame"/> on: a flow hash over the
+    /// IPv4/IPv6 addresses and TCP/UDP ports (<see cref="SelectQueue(ReadOnlySpan{byte}, int)"/>),
+    /// so each flow stays on one queue (in order) while many flows spread over all of them. A TAP
+    /// relay does not need it: the kernel's multi-queue TAP already steers flows to queue fds.
+    /// </summary>
+    public int SelectQueue(ReadOnlySpan<byte> frame) => SelectQueue(frame, _queues.Length);
+
+    /// <summary>
+    /// The queue (0..<paramref name="queueCount"/>-1) for <paramref name="frame"/>: the same for
+    /// every frame of a flow, 0 for non-IP frames; IP frames other than TCP/UDP, and fragments,
+    /// are spread by addresses only.
+    /// </summary>
+    public static int SelectQueue(ReadOnlySpan<byte> frame, int queueCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(queueCount, 1);
+        return queueCount == 1 ? 0 : FlowHash.Scale(FlowHash.Compute(frame), queueCount);
+    }
 
     /// <summary>
     /// Connects to the backend at <see cref="NetfrontOptions.SocketPath"/>, negotiates within its

@@ -1,3 +1,4 @@
+using Netback.Ring.Offload;
 using Netback.Ring.Rings;
 
 namespace Netfront.Client;
@@ -36,6 +37,24 @@ public sealed class NetfrontOptions
     /// </summary>
     public bool SplitEventChannels { get; set; } = true;
 
+    /// <summary>
+    /// Master switch for checksum and segmentation offloads (docs/protocol.md "Offloads"). Off: the
+    /// frontend advertises none (<c>feature-no-csum-offload=1</c>), sends none whatever the backend
+    /// offers, and adds <c>offloads=off</c> to the vifspec so the backend's TAP does none either.
+    /// </summary>
+    public bool Offloads { get; set; } = true;
+
+    /// <summary>
+    /// What this frontend accepts on guest RX, advertised in Connect (<c>feature-ipv6-csum-offload</c>
+    /// and the absence of <c>feature-no-csum-offload</c> for <see cref="OffloadFeatures.Csum"/>,
+    /// <c>feature-gso-tcpv4</c>/<c>-tcpv6</c> for the TSO bits). Normalised as Linux does: TSO
+    /// without Csum, or without <see cref="RxScatterGather"/>, is not advertised.
+    /// </summary>
+    public OffloadFeatures RxOffloads { get; set; } = OffloadFeatures.All;
+
+    /// <summary><c>feature-sg</c>: RX frames may span several slots (needed for the TSO bits).</summary>
+    public bool RxScatterGather { get; set; } = true;
+
     /// <summary>Optional Xen vifspec (<c>mac=…,vifname=…,mtu=…</c>) passed to the backend as is.</summary>
     public string? VifSpec { get; set; }
 
@@ -47,6 +66,45 @@ public sealed class NetfrontOptions
 
     /// <summary>How long to wait for each backend reply during the handshake.</summary>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The RX features actually advertised: nothing with <see cref="Offloads"/> off.</summary>
+    internal OffloadFeatures EffectiveRxOffloads
+    {
+        get
+        {
+            if (!Offloads)
+            {
+                return OffloadFeatures.None;
+            }
+            var f = RxOffloads.Normalize();
+            return RxScatterGather ? f : f & OffloadFeatures.Csum;
+        }
+    }
+
+    /// <summary>The vifspec sent: the user's, plus <c>offloads=off</c> when offloads are off.</summary>
+    internal string? EffectiveVifSpec
+    {
+        get
+        {
+            if (Offloads)
+            {
+                return string.IsNullOrEmpty(VifSpec) ? null : VifSpec;
+            }
+            if (string.IsNullOrEmpty(VifSpec))
+            {
+                return "offloads=off";
+            }
+            // An explicit offloads= key is the user's to give; do not send the key twice.
+            foreach (var part in VifSpec.Split(','))
+            {
+                if (part.TrimStart().StartsWith("offloads=", StringComparison.Ordinal))
+                {
+                    return VifSpec;
+                }
+            }
+            return VifSpec + ",offloads=off";
+        }
+    }
 
     internal void Validate()
     {
@@ -66,6 +124,10 @@ public sealed class NetfrontOptions
         if (!Enum.IsDefined(Layout))
         {
             throw new ArgumentOutOfRangeException(nameof(Layout), Layout, "unknown ring layout");
+        }
+        if ((RxOffloads & ~OffloadFeatures.All) != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(RxOffloads), RxOffloads, "unknown offload bits");
         }
         if (DomId is < 1 or > 32752)
         {

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Netback.Ring.Abi;
 using Netback.Ring.Events;
+using Netback.Ring.Offload;
 
 namespace Netfront.Client;
 
@@ -12,8 +13,12 @@ namespace Netfront.Client;
 /// </summary>
 public sealed unsafe partial class NetfrontQueue
 {
-    /// <summary>Largest frame gathered from several slots (the per-queue scratch buffer).</summary>
-    public const int MaxRxFrame = 64 * 1024;
+    /// <summary>
+    /// Largest frame accepted: 17 data pages, what a backend fills for a 64 KiB GSO frame plus its
+    /// headers (docs/protocol.md: 18 posted slots, one of them the extra). Also the size of the
+    /// per-queue scratch buffer that gathers multi-slot frames for <see cref="IFrameSink"/>.
+    /// </summary>
+    public const int MaxRxFrame = (NetifLimits.NrSlotsMin - 1) * NetifLimits.PageSize;
 
     /// <summary>
     /// Most slots one RX frame may span (netfront's MAX_SKB_FRAGS + 1, plus the GSO extra);
@@ -35,6 +40,7 @@ public sealed unsafe partial class NetfrontQueue
         BadId,
         BadResponse,
         Oversize,
+        BadExtra,
     }
 
     private readonly uint _rxDataGref;
@@ -45,6 +51,13 @@ public sealed unsafe partial class NetfrontQueue
     private int _rxUnpushed;
     private bool _rxWaitingForChain;
     private uint _rxSeenProd;
+    /// <summary>What this frontend advertised for RX: a GSO extra of another type is a backend bug.</summary>
+    private OffloadFeatures _rxOffloads;
+    // The frame parsed by TakeFrame: its data segments (zero-length slots left out), size and metadata.
+    private readonly RxSegment[] _rxSegments = new RxSegment[MaxRxSlots];
+    private int _rxSegmentCount;
+    private int _rxLength;
+    private FrameOffload _rxOffload;
 
     private void InitRx()
     {
@@ -73,14 +86,47 @@ public sealed unsafe partial class NetfrontQueue
         uint prod = ReadRxProducer();
         while (frames < budget && _rx.RspCons != prod)
         {
-            RxOutcome outcome = TakeFrame(prod, out ReadOnlySpan<byte> frame, out uint slots);
+            RxOutcome outcome = TakeFrame(prod, out uint slots);
             if (outcome == RxOutcome.Incomplete)
             {
                 break;
             }
             if (outcome == RxOutcome.Frame)
             {
-                sink.OnFrame(frame);
+                sink.OnFrame(Contiguous());
+                frames++;
+            }
+            _rx.RspCons += slots;
+        }
+        RefillRx();
+        PushRxBuffers();
+        return frames;
+    }
+
+    /// <summary>
+    /// Like <see cref="ReceiveBatch{TSink}(TSink, int)"/>, but hands each frame over as it lies in
+    /// its pages (no copy for multi-slot frames) together with its offload metadata.
+    /// </summary>
+    public int ReceiveSegments<TSink>(TSink sink, int budget = 64) where TSink : IRxFrameSink
+    {
+        ThrowIfBroken();
+        if (sink is null) // not ThrowIfNull: that would box a struct sink on every batch
+        {
+            throw new ArgumentNullException(nameof(sink));
+        }
+        _rxHeld = false;
+        int frames = 0;
+        uint prod = ReadRxProducer();
+        while (frames < budget && _rx.RspCons != prod)
+        {
+            RxOutcome outcome = TakeFrame(prod, out uint slots);
+            if (outcome == RxOutcome.Incomplete)
+            {
+                break;
+            }
+            if (outcome == RxOutcome.Frame)
+            {
+                sink.OnFrame(new RxFrame(new ReadOnlySpan<RxSegment>(_rxSegments, 0, _rxSegmentCount), _rxLength, _rxOffload));
                 frames++;
             }
             _rx.RspCons += slots;
@@ -103,7 +149,7 @@ public sealed unsafe partial class NetfrontQueue
         uint prod = ReadRxProducer();
         while (_rx.RspCons != prod)
         {
-            RxOutcome outcome = TakeFrame(prod, out frame, out uint slots);
+            RxOutcome outcome = TakeFrame(prod, out uint slots);
             if (outcome == RxOutcome.Incomplete)
             {
                 break;
@@ -111,6 +157,7 @@ public sealed unsafe partial class NetfrontQueue
             _rx.RspCons += slots;
             if (outcome == RxOutcome.Frame)
             {
+                frame = Contiguous();
                 _rxHeld = true; // its slots are re-posted by the next call
                 if (_rxUnpushed >= 64)
                 {
@@ -202,20 +249,20 @@ public sealed unsafe partial class NetfrontQueue
 
     /// <summary>
     /// Parses the frame starting at <c>rsp_cons</c> (<c>xennet_get_responses</c>) without consuming
-    /// it: each response is copied once, checked against its slot and page, and a chained frame is
-    /// gathered into the scratch buffer. <paramref name="slots"/> is how many ring slots it spans.
-    /// Counters change only for a finished outcome, so an incomplete frame parsed again is not
-    /// counted twice.
+    /// it or copying its data: each response is copied once and checked against its slot and page,
+    /// the data ranges are recorded as segments, the first slot's csum flags and the extras after it
+    /// give the offload metadata. <paramref name="slots"/> is how many ring slots it spans. Counters
+    /// change only for a finished outcome, so an incomplete frame parsed again is not counted twice.
     /// </summary>
-    private RxOutcome TakeFrame(uint prod, out ReadOnlySpan<byte> frame, out uint slots)
+    private RxOutcome TakeFrame(uint prod, out uint slots)
     {
-        frame = default;
         uint cons = _rx.RspCons;
         uint idx = cons;
-        int total = 0;
-        int extras = 0;
+        _rxSegmentCount = 0;
+        _rxLength = 0;
+        var offload = default(FrameOffload);
+        int ignored = 0;
         RxDrop drop = RxDrop.None;
-        bool chained = false;
         while (true)
         {
             if (idx == prod)
@@ -224,19 +271,31 @@ public sealed unsafe partial class NetfrontQueue
             }
             NetifRxResponse rsp = _rx.CopyResponse(idx); // RING_COPY_RESPONSE: read the slot once
             uint slot = idx & _rxMask;
+            bool first = idx == cons;
             idx++;
             var flags = (NetRxFlags)rsp.Flags;
-            if (idx - cons == 1)
-            {
-                chained = (flags & NetRxFlags.MoreData) != 0;
-            }
             if (drop == RxDrop.None)
             {
-                drop = AcceptSlot(rsp, slot, chained, ref total, ref frame);
+                drop = AcceptSlot(rsp, slot);
             }
-            if ((flags & NetRxFlags.ExtraInfo) != 0 && !SkipExtras(prod, ref idx, ref extras))
+            if (first)
             {
-                return Incomplete(prod, out slots);
+                // NETRXF_csum_blank implies the data is valid too (netfront sets CHECKSUM_PARTIAL).
+                bool blank = (flags & NetRxFlags.CsumBlank) != 0;
+                offload = new FrameOffload(blank, blank || (flags & NetRxFlags.DataValidated) != 0, XenNetifGsoType.None, 0);
+            }
+            if ((flags & NetRxFlags.ExtraInfo) != 0)
+            {
+                // xennet_get_extras: only the first response may announce extras.
+                RxDrop extraDrop = first ? RxDrop.None : RxDrop.BadExtra;
+                if (!ReadExtras(prod, ref idx, ref offload, ref extraDrop, ref ignored))
+                {
+                    return Incomplete(prod, out slots);
+                }
+                if (drop == RxDrop.None)
+                {
+                    drop = extraDrop;
+                }
             }
             if ((flags & NetRxFlags.MoreData) == 0)
             {
@@ -248,19 +307,21 @@ public sealed unsafe partial class NetfrontQueue
             }
         }
         slots = idx - cons;
-        Counters.RxExtrasIgnored += extras;
+        Counters.RxExtrasIgnored += ignored;
         if (drop != RxDrop.None)
         {
             CountDrop(drop);
-            frame = default;
+            _rxSegmentCount = 0;
+            _rxLength = 0;
             return RxOutcome.Dropped;
         }
-        if (chained)
+        _rxOffload = offload;
+        if (offload.IsGso)
         {
-            frame = new ReadOnlySpan<byte>(_rxScratch, 0, total);
+            Counters.RxGsoPackets++;
         }
         Counters.RxPackets++;
-        Counters.RxBytes += frame.Length;
+        Counters.RxBytes += _rxLength;
         return RxOutcome.Frame;
     }
 
@@ -272,9 +333,13 @@ public sealed unsafe partial class NetfrontQueue
         return RxOutcome.Incomplete;
     }
 
-    /// <summary>Validates one data response; anything but <see cref="RxDrop.None"/> drops the frame.</summary>
+    /// <summary>
+    /// Validates one data response and records its data as a segment (zero-length slots, as a
+    /// backend leaves in the slot it kept for an extra, add nothing); anything but
+    /// <see cref="RxDrop.None"/> drops the frame.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private RxDrop AcceptSlot(in NetifRxResponse rsp, uint slot, bool chained, ref int total, ref ReadOnlySpan<byte> frame)
+    private RxDrop AcceptSlot(in NetifRxResponse rsp, uint slot)
     {
         if (rsp.Status < 0)
         {
@@ -290,20 +355,37 @@ public sealed unsafe partial class NetfrontQueue
         {
             return RxDrop.BadResponse; // would read past the granted page
         }
-        byte* data = _rxData + (nint)slot * NetifLimits.PageSize + rsp.Offset;
-        if (!chained)
+        if (length == 0)
         {
-            frame = new ReadOnlySpan<byte>(data, length); // zero copy: the frame is in its page
-            total = length;
             return RxDrop.None;
         }
-        if (total + length > MaxRxFrame)
+        if (_rxLength + length > MaxRxFrame || _rxSegmentCount == _rxSegments.Length)
         {
             return RxDrop.Oversize;
         }
-        new ReadOnlySpan<byte>(data, length).CopyTo(_rxScratch.AsSpan(total));
-        total += length;
+        _rxSegments[_rxSegmentCount++] = new RxSegment(_rxData + (nint)slot * NetifLimits.PageSize + rsp.Offset, length);
+        _rxLength += length;
         return RxDrop.None;
+    }
+
+    /// <summary>
+    /// The parsed frame in one span: its page when it has one segment (zero copy), otherwise
+    /// gathered into the scratch buffer (the <see cref="IFrameSink"/> and <see cref="TryReceive"/> path).
+    /// </summary>
+    private ReadOnlySpan<byte> Contiguous()
+    {
+        if (_rxSegmentCount == 1)
+        {
+            return _rxSegments[0].Span;
+        }
+        int offset = 0;
+        for (int i = 0; i < _rxSegmentCount; i++)
+        {
+            var data = _rxSegments[i].Span;
+            data.CopyTo(_rxScratch.AsSpan(offset));
+            offset += data.Length;
+        }
+        return new ReadOnlySpan<byte>(_rxScratch, 0, offset);
     }
 
     private void CountDrop(RxDrop drop)
@@ -313,16 +395,22 @@ public sealed unsafe partial class NetfrontQueue
             case RxDrop.StatusError: Counters.RxDropsStatusError++; break;
             case RxDrop.BadId: Counters.RxDropsBadId++; break;
             case RxDrop.BadResponse: Counters.RxDropsBadResponse++; break;
+            case RxDrop.BadExtra: Counters.RxDropsBadExtra++; break;
             default: Counters.RxDropsOversize++; break;
         }
     }
 
     /// <summary>
-    /// Steps over extra-info slots (<c>xennet_get_extras</c>): none were negotiated, so they are
-    /// only counted. False when the extras run past the published responses.
+    /// Reads the extra-info slots after a response (<c>xennet_get_extras</c>; each slot's posted
+    /// page goes unused and is re-posted with the slot). A GSO extra fills in
+    /// <paramref name="offload"/> if it is sane and of a type this frontend advertised; multicast,
+    /// hash and XDP extras are counted and skipped; an unknown type, a bad GSO extra, or more extras
+    /// than there are types set <paramref name="drop"/>. False when the extras run past the
+    /// published responses.
     /// </summary>
-    private bool SkipExtras(uint prod, ref uint idx, ref int extras)
+    private bool ReadExtras(uint prod, ref uint idx, ref FrameOffload offload, ref RxDrop drop, ref int ignored)
     {
+        int count = 0;
         while (true)
         {
             if (idx == prod)
@@ -331,7 +419,35 @@ public sealed unsafe partial class NetfrontQueue
             }
             NetifRxResponse raw = _rx.CopyResponse(idx++);
             NetifExtraInfo extra = Unsafe.As<NetifRxResponse, NetifExtraInfo>(ref raw);
-            extras++;
+            if (++count >= (int)XenNetifExtraType.Max)
+            {
+                drop = RxDrop.BadExtra; // more extras than types: a backend gone wrong
+            }
+            else if (extra.Type == (byte)XenNetifExtraType.Gso)
+            {
+                var needed = (XenNetifGsoType)extra.GsoType switch
+                {
+                    XenNetifGsoType.TcpV4 => OffloadFeatures.Tso4,
+                    XenNetifGsoType.TcpV6 => OffloadFeatures.Tso6,
+                    _ => OffloadFeatures.None,
+                };
+                if (needed == OffloadFeatures.None || (_rxOffloads & needed) == 0 || extra.GsoSize == 0 || offload.IsGso)
+                {
+                    drop = RxDrop.BadExtra; // xennet_set_skb_gso: "GSO size must not be zero", "Bad GSO type"
+                }
+                else
+                {
+                    offload = offload with { GsoType = (XenNetifGsoType)extra.GsoType, GsoSize = extra.GsoSize };
+                }
+            }
+            else if (extra.Type is 0 or >= (byte)XenNetifExtraType.Max)
+            {
+                drop = RxDrop.BadExtra; // "Invalid extra type"
+            }
+            else
+            {
+                ignored++;
+            }
             if ((extra.Flags & XenNetifExtraFlags.More) == 0)
             {
                 return true;

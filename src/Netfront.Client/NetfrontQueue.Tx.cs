@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Netback.Ring.Abi;
 using Netback.Ring.Events;
+using Netback.Ring.Offload;
 
 namespace Netfront.Client;
 
@@ -19,6 +20,13 @@ public sealed unsafe partial class NetfrontQueue
     /// <summary>The largest frame one slot carries (one data page).</summary>
     public const int MaxSlotFrame = NetifLimits.PageSize;
 
+    /// <summary>
+    /// Pages one <see cref="TryBeginSendPages"/> reservation may hold: 16 carry the 65535 bytes of
+    /// XEN_NETIF_MAX_TX_SIZE; one more lets a reader (readv from a TAP) see a frame that is too big
+    /// instead of silently truncating it. With the GSO extra that is NrSlotsMin (18) ring slots.
+    /// </summary>
+    public const int MaxTxPages = NetifLimits.NrSlotsMin - 1;
+
     private readonly uint _txDataGref;
     private readonly byte* _txData;
     private ushort[] _txFreeIds = [];
@@ -26,6 +34,11 @@ public sealed unsafe partial class NetfrontQueue
     private int _txFreeCount;
     private int _txReserved;
     private uint _txPushed;
+    /// <summary>What the backend accepts on guest TX (from Connected).</summary>
+    private OffloadFeatures _txOffloads;
+    /// <summary>The ids of the open multi-page reservation (<see cref="TryBeginSendPages"/>), in page order.</summary>
+    private readonly ushort[] _txPageIds = new ushort[MaxTxPages];
+    private int _txPageCount;
 
     private void InitTx()
     {
@@ -44,7 +57,8 @@ public sealed unsafe partial class NetfrontQueue
 
     /// <summary>
     /// TX slots available now: a frame of up to <see cref="MaxSlotFrame"/> bytes needs one, larger
-    /// frames one per started page.
+    /// frames one per started page, a <see cref="TryBeginSendPages"/> reservation its pages plus one
+    /// ring slot for a GSO extra (which takes a ring slot but no slot id or page).
     /// </summary>
     public int FreeTxSlots => Math.Min(_txFreeCount, (int)_tx.FreeRequests - _txReserved);
 
@@ -147,6 +161,149 @@ public sealed unsafe partial class NetfrontQueue
 
     /// <summary>Gives back a slot reserved by <see cref="TryBeginSend"/> without sending.</summary>
     public void CancelSend(int token) => CommitSend(token, 0);
+
+    /// <summary>
+    /// Zero-copy multi-page send: reserves <paramref name="pageAddresses"/>.Length (1..<see
+    /// cref="MaxTxPages"/>) free slot ids and one more ring slot for a GSO extra, and writes the
+    /// address of each reserved granted page (4096 bytes each, not contiguous) so the caller can fill
+    /// them in order, e.g. with <c>readv</c>. Finish with <see cref="CommitSendPages"/> or
+    /// <see cref="CancelSendPages"/>; one such reservation may be open at a time. False when the
+    /// ring lacks the slots (reclaim responses, then retry).
+    /// </summary>
+    public bool TryBeginSendPages(Span<nint> pageAddresses)
+    {
+        ThrowIfBroken();
+        int pages = pageAddresses.Length;
+        if (pages is < 1 or > MaxTxPages)
+        {
+            throw new ArgumentOutOfRangeException(nameof(pageAddresses), pages, $"a reservation holds 1..{MaxTxPages} pages");
+        }
+        if (_txPageCount != 0)
+        {
+            throw new InvalidOperationException("a multi-page TX reservation is already open");
+        }
+        if (_txFreeCount < pages || (int)_tx.FreeRequests - _txReserved < pages + 1)
+        {
+            Counters.TxRingFull++;
+            return false;
+        }
+        for (int i = 0; i < pages; i++)
+        {
+            ushort id = _txFreeIds[--_txFreeCount];
+            _txIdState[id] = IdReserved;
+            _txPageIds[i] = id;
+            pageAddresses[i] = (nint)TxPage(id);
+        }
+        _txPageCount = pages;
+        _txReserved += pages + 1; // +1: the ring slot a GSO extra would take
+        return true;
+    }
+
+    /// <summary>
+    /// Queues the <paramref name="length"/> bytes written into the reserved pages (page i holding
+    /// bytes i*4096..) with <paramref name="offload"/> (xennet_start_xmit's encoding): the first
+    /// slot carries the total size, NETTXF_csum_blank/data_validated and, for GSO,
+    /// NETTXF_extra_info followed by the GSO extra slot; the other pages follow chained with
+    /// NETTXF_more_data. Unused pages go back. A length of 0 cancels. GSO the backend did not offer
+    /// (<see cref="NetfrontDevice.TxOffloads"/>), a zero MSS, or a length beyond the reservation or
+    /// 65535 throws and leaves the reservation open.
+    /// </summary>
+    public void CommitSendPages(int length, in FrameOffload offload)
+    {
+        ThrowIfBroken();
+        int reserved = _txPageCount;
+        if (reserved == 0)
+        {
+            throw new InvalidOperationException("no multi-page TX reservation is open");
+        }
+        if ((uint)length > (uint)Math.Min(reserved * NetifLimits.PageSize, NetifLimits.MaxTxSize))
+        {
+            throw new ArgumentOutOfRangeException(nameof(length), length,
+                $"the reservation carries 0..{Math.Min(reserved * NetifLimits.PageSize, NetifLimits.MaxTxSize)} bytes");
+        }
+        if (offload.IsGso)
+        {
+            var needed = offload.GsoType switch
+            {
+                XenNetifGsoType.TcpV4 => OffloadFeatures.Tso4,
+                XenNetifGsoType.TcpV6 => OffloadFeatures.Tso6,
+                _ => throw new ArgumentOutOfRangeException(nameof(offload), offload.GsoType, "unknown GSO type"),
+            };
+            if ((_txOffloads & needed) == 0)
+            {
+                throw new ArgumentException($"the backend did not offer GSO {offload.GsoType} (its TX features: {_txOffloads})", nameof(offload));
+            }
+            if (offload.GsoSize == 0)
+            {
+                throw new ArgumentException("a GSO frame needs a non-zero gso_size (MSS)", nameof(offload));
+            }
+        }
+        int used = (length + NetifLimits.PageSize - 1) / NetifLimits.PageSize;
+        for (int i = used; i < reserved; i++)
+        {
+            FreeTxId(_txPageIds[i]);
+        }
+        _txPageCount = 0;
+        _txReserved -= reserved + 1;
+        if (length == 0)
+        {
+            return;
+        }
+
+        var first = NetTxFlags.None;
+        if (offload.CsumBlank)
+        {
+            first |= NetTxFlags.CsumBlank;
+        }
+        if (offload.DataValidated)
+        {
+            first |= NetTxFlags.DataValidated;
+        }
+        if (offload.IsGso)
+        {
+            first |= NetTxFlags.ExtraInfo;
+        }
+        int offset = 0;
+        for (int s = 0; s < used; s++)
+        {
+            ushort id = _txPageIds[s];
+            int chunk = Math.Min(NetifLimits.PageSize, length - offset);
+            offset += chunk;
+            var flags = s == 0 ? first : NetTxFlags.None;
+            if (offset < length)
+            {
+                flags |= NetTxFlags.MoreData;
+            }
+            _txIdState[id] = IdInRing;
+            _tx.Produce(new NetifTxRequest
+            {
+                Gref = _txDataGref + id,
+                Offset = 0,
+                Flags = (ushort)flags,
+                Id = id,
+                Size = (ushort)(s == 0 ? length : chunk),
+            });
+            if (s == 0 && offload.IsGso)
+            {
+                // The extra takes a ring slot but no id or page; its response is NETIF_RSP_NULL.
+                NetifTxRequest slot = default;
+                Unsafe.As<NetifTxRequest, NetifExtraInfo>(ref slot) = new NetifExtraInfo
+                {
+                    Type = (byte)XenNetifExtraType.Gso,
+                    Flags = 0,
+                    GsoSize = offload.GsoSize,
+                    GsoType = (byte)offload.GsoType,
+                };
+                _tx.Produce(slot);
+                Counters.TxGsoPackets++;
+            }
+        }
+        Counters.TxPackets++;
+        Counters.TxBytes += length;
+    }
+
+    /// <summary>Gives back the pages of the open <see cref="TryBeginSendPages"/> reservation unused.</summary>
+    public void CancelSendPages() => CommitSendPages(0, FrameOffload.None);
 
     /// <summary>
     /// RING_PUSH_REQUESTS_AND_CHECK_NOTIFY on the TX ring: publishes the queued requests and kicks

@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using Netback.Ring.Abi;
 using Netback.Ring.Events;
 using Netback.Ring.Interop;
+using Netback.Ring.Offload;
 using Netback.Ring.Rings;
 
 namespace Netfront.Client;
@@ -9,8 +10,10 @@ namespace Netfront.Client;
 /// <summary>
 /// One queue of the vif: a TX ring, an RX ring, their data pages and event channels (netfront's
 /// <c>struct netfront_queue</c>). A queue is owned by ONE thread: nothing here locks. Frames go
-/// out with <see cref="TrySend"/> (or <see cref="TryBeginSend"/>/<see cref="CommitSend"/>) and
-/// <see cref="PushTransmits"/>, come in with <see cref="ReceiveBatch{TSink}(TSink, int)"/> or
+/// out with <see cref="TrySend"/> (or <see cref="TryBeginSend"/>/<see cref="CommitSend"/>, or for
+/// up to 64 KiB with checksum/GSO metadata <see cref="TryBeginSendPages"/>/<see cref="CommitSendPages"/>)
+/// and <see cref="PushTransmits"/>, come in with <see cref="ReceiveBatch{TSink}(TSink, int)"/>,
+/// <see cref="ReceiveSegments{TSink}(TSink, int)"/> (zero copy, with offload metadata) or
 /// <see cref="TryReceive"/>. Before sleeping on <see cref="TxCallFd"/>/<see cref="RxCallFd"/>, call
 /// <see cref="FinalCheckForRxResponses"/> (and <see cref="FinalCheckForTxResponses"/> when TX slots
 /// are needed back) so no notification is lost. The device owns its queues: their fds and memory
@@ -62,6 +65,13 @@ public sealed unsafe partial class NetfrontQueue
     public int RxRingSize => (int)_rx.Size;
 
     internal QueueEventChannels Channels => _channels;
+
+    /// <summary>What the backend accepts on TX (from Connected) and what this frontend advertised for RX.</summary>
+    internal void SetOffloads(OffloadFeatures tx, OffloadFeatures rx)
+    {
+        _txOffloads = tx;
+        _rxOffloads = rx;
+    }
 
     /// <summary>Whether TX and RX have their own event channels.</summary>
     public bool SplitEventChannels => _channels.IsSplit;

@@ -16,6 +16,8 @@ public sealed class NetfrontQueueCounters
     public long TxStatusDropped;
     /// <summary>Send attempts refused because no TX slot was free.</summary>
     public long TxRingFull;
+    /// <summary>Frames placed on the TX ring with a GSO extra-info slot.</summary>
+    public long TxGsoPackets;
     /// <summary>TX kicks (eventfd writes) sent to the backend.</summary>
     public long TxKicks;
 
@@ -33,8 +35,15 @@ public sealed class NetfrontQueueCounters
     public long RxDropsBadId;
     /// <summary>Frames dropped: a multi-slot frame exceeded the 64 KiB scratch buffer or the slot limit.</summary>
     public long RxDropsOversize;
-    /// <summary>RX extra-info slots skipped (none were negotiated).</summary>
+    /// <summary>RX extra-info slots of types this frontend does not use (multicast, hash, XDP), skipped.</summary>
     public long RxExtrasIgnored;
+    /// <summary>Frames delivered with a GSO extra (64 KiB TCP frames).</summary>
+    public long RxGsoPackets;
+    /// <summary>
+    /// Frames dropped: a bad extra-info slot (unknown type; GSO with size 0, an unknown type or one
+    /// this frontend did not advertise; a chain of extras longer than the types there are).
+    /// </summary>
+    public long RxDropsBadExtra;
 
     /// <summary>Call notifications drained from the backend (TX and RX call eventfds).</summary>
     public long NotificationsReceived;
