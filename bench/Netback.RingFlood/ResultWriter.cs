@@ -9,7 +9,8 @@ internal static class ResultWriter
     public static void Write(FloodOptions o, Snapshot d, long sampleAllocation, int queues, string vif, bool tapPresent, int ringPageOrder, int ringSize)
     {
         double seconds = (double)d.Timestamp / Stopwatch.Frequency;
-        double packets = Math.Max(d.Packets, 1);
+        // Per-packet figures of a window that moved nothing are undefined, not huge: written as null.
+        double packets = d.Packets > 0 ? d.Packets : double.NaN;
         double pps = d.Packets / seconds;
         double cpuSelf = d.SelfCpu;
         double cpuDaemon = d.DaemonCpu;
@@ -45,7 +46,7 @@ internal static class ResultWriter
             {
                 w.WriteNumber("notifications_sent", d.NotificationsSent);
                 w.WriteNumber("notifications_received", d.NotificationsReceived);
-                w.WriteNumber("notifications_per_packet", Math.Round((d.NotificationsSent + d.NotificationsReceived) / packets, 5));
+                WriteRatio(w, "notifications_per_packet", d.NotificationsSent + d.NotificationsReceived, packets, 5);
                 w.WriteNumber("wakeups", d.Wakeups);
                 w.WriteNumber("tx_ring_full", d.RingFull);
                 w.WriteNumber("tx_status_dropped", d.TxDropped);
@@ -54,22 +55,26 @@ internal static class ResultWriter
             WriteNs(w, "cpu_ns_per_packet", cpuTotal, packets);
             WriteNs(w, "cpu_client_ns_per_packet", cpuSelf, packets);
             WriteNs(w, "cpu_daemon_ns_per_packet", cpuDaemon, packets);
-            w.WriteNumber("alloc_bytes_per_packet", Math.Round(allocated / packets, 4));
+            WriteRatio(w, "alloc_bytes_per_packet", allocated, packets, 4);
             w.WriteNumber("alloc_bytes_window", allocated);
             w.WriteEndObject();
         }
         stdout.WriteByte((byte)'\n');
     }
 
-    private static void WriteNs(Utf8JsonWriter w, string name, double cpuSeconds, double packets)
+    private static void WriteNs(Utf8JsonWriter w, string name, double cpuSeconds, double packets) =>
+        WriteRatio(w, name, cpuSeconds * 1e9, packets, 1);
+
+    private static void WriteRatio(Utf8JsonWriter w, string name, double value, double packets, int digits)
     {
-        if (double.IsNaN(cpuSeconds))
+        double v = value / packets;
+        if (double.IsFinite(v))
         {
-            w.WriteNull(name);
+            w.WriteNumber(name, Math.Round(v, digits));
         }
         else
         {
-            w.WriteNumber(name, Math.Round(cpuSeconds * 1e9 / packets, 1));
+            w.WriteNull(name);
         }
     }
 }
