@@ -1,0 +1,102 @@
+using System.Globalization;
+
+namespace Netback.RingFlood;
+
+internal enum FloodMode
+{
+    Tx,
+    Rx,
+    SocketPair,
+}
+
+/// <summary>The command line of <c>ringflood</c>, parsed and range-checked.</summary>
+internal sealed class FloodOptions
+{
+    public const string Usage = """
+        ringflood: floods a netbackd queue through Netfront.Client and prints one JSON line.
+          ringflood --socket PATH [--mode tx|rx] [--size BYTES] [--seconds S] [--warmup S]
+                    [--queues N] [--ring-page-order K] [--daemon-pid PID] [--zero-copy]
+          ringflood --baseline socketpair [--size BYTES] [--seconds S] [--warmup S]
+        tx: frames are copied into granted pages (TrySend; --zero-copy: TryBeginSend+CommitSend
+            without touching the page), pushed once per batch of 64, slots reclaimed from responses.
+        rx: every posted buffer the daemon fills is consumed and re-posted (needs the daemon's
+            --Netback:NullRxFrameSize N, or traffic on its TAP).
+        socketpair: the naive baseline, one send() and one recv() per frame over an AF_UNIX
+            SOCK_SEQPACKET socketpair, on two threads.
+        """;
+
+    public FloodMode Mode { get; private set; } = FloodMode.Tx;
+    public string SocketPath { get; private set; } = "/run/netback/netback.sock";
+    public int FrameSize { get; private set; } = 64;
+    public double Seconds { get; private set; } = 5;
+    public double WarmupSeconds { get; private set; } = 1;
+    public int Queues { get; private set; } = 1;
+    public int RingPageOrder { get; private set; }
+    public int? DaemonPid { get; private set; }
+    public bool ZeroCopy { get; private set; }
+
+    /// <summary>Parses <paramref name="args"/>; null with <paramref name="error"/> set when they are wrong.</summary>
+    public static FloodOptions? Parse(string[] args, out string? error)
+    {
+        var o = new FloodOptions();
+        error = null;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string a = args[i];
+            string? Next() => i + 1 < args.Length ? args[++i] : null;
+            switch (a)
+            {
+                case "--socket": o.SocketPath = Next() ?? ""; break;
+                case "--mode":
+                    o.Mode = Next() switch { "tx" => FloodMode.Tx, "rx" => FloodMode.Rx, _ => (FloodMode)(-1) };
+                    break;
+                case "--baseline":
+                    o.Mode = Next() == "socketpair" ? FloodMode.SocketPair : (FloodMode)(-1);
+                    break;
+                case "--size": o.FrameSize = ParseInt(Next(), 14, 65535, a, ref error); break;
+                case "--seconds": o.Seconds = ParseDouble(Next(), 0.1, 3600, a, ref error); break;
+                case "--warmup": o.WarmupSeconds = ParseDouble(Next(), 0, 60, a, ref error); break;
+                case "--queues": o.Queues = ParseInt(Next(), 1, 64, a, ref error); break;
+                case "--ring-page-order": o.RingPageOrder = ParseInt(Next(), 0, 4, a, ref error); break;
+                case "--daemon-pid": o.DaemonPid = ParseInt(Next(), 1, int.MaxValue, a, ref error); break;
+                case "--zero-copy": o.ZeroCopy = true; break;
+                default: error = $"unknown argument {a}"; break;
+            }
+            if (error is not null)
+            {
+                return null;
+            }
+        }
+        if (!Enum.IsDefined(o.Mode))
+        {
+            error = "--mode must be tx or rx, --baseline must be socketpair";
+            return null;
+        }
+        if (o.Mode != FloodMode.SocketPair && string.IsNullOrEmpty(o.SocketPath))
+        {
+            error = "--socket is required";
+            return null;
+        }
+        return o;
+    }
+
+    private static int ParseInt(string? s, int min, int max, string name, ref string? error)
+    {
+        if (int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && v >= min && v <= max)
+        {
+            return v;
+        }
+        error = $"{name} must be an integer {min}..{max}";
+        return 0;
+    }
+
+    private static double ParseDouble(string? s, double min, double max, string name, ref string? error)
+    {
+        if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v >= min && v <= max)
+        {
+            return v;
+        }
+        error = $"{name} must be a number {min}..{max}";
+        return 0;
+    }
+}

@@ -1,0 +1,93 @@
+# Shared bash for the scripts that run netbackd for real (scripts/demo.sh, bench/run.sh): installing
+# the tools, building, unique names, starting the daemon and a guest, waiting, stopping.
+# Source it; it defines functions and the NB_PIDS array and changes no shell option.
+
+NB_PIDS=()
+
+# nb_require_root SCRIPT: namespaces and TAPs need root.
+nb_require_root() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "$1: needs root (network namespaces and TAP devices): sudo $1" >&2
+    exit 1
+  fi
+}
+
+# nb_install_missing COMMAND:PACKAGE...: apt-get installs the Debian packages of missing commands.
+nb_install_missing() {
+  local missing=() tool
+  for tool in "$@"; do
+    command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool##*:}")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "==> installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+# nb_build_release ROOT: builds the solution in Release; sets NB_BIN, NB_NETBACKD, NB_NETFRONT.
+nb_build_release() {
+  command -v dotnet >/dev/null || { echo "the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
+  [ -e /dev/net/tun ] || modprobe tun 2>/dev/null || true
+  echo "==> building (Release)"
+  dotnet build "$1/Netback.sln" -c Release -v quiet -nologo -clp:ErrorsOnly >/dev/null
+  NB_BIN=$1/artifacts/bin
+  NB_NETBACKD=$NB_BIN/Netback.Daemon/release_linux-x64/netbackd
+  NB_NETFRONT=$NB_BIN/Netfront.Cli/release_linux-x64/netfront
+}
+
+# nb_unique_id: six hex digits for namespace, device and subnet names of this run.
+nb_unique_id() { od -An -N3 -tx1 /dev/urandom | tr -d ' \n'; }
+
+# nb_subnet ID: a /24 prefix (three octets) derived from the id, used only inside our namespaces.
+nb_subnet() { echo "10.$((16#${1:0:2} % 200 + 20)).$((16#${1:2:2}))"; }
+
+# nb_wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND every 0.1 s.
+nb_wait_for() {
+  local limit=$1 what=$2; shift 2
+  for _ in $(seq $((limit * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+  echo "timed out waiting for $what" >&2; return 1
+}
+
+# nb_stop PID...: SIGTERM, up to 5 s to exit, then SIGKILL; removes them from NB_PIDS.
+nb_stop() {
+  local pid p keep=()
+  for pid in "$@"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "$@"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  for p in "${NB_PIDS[@]}"; do
+    case " $* " in *" $p "*) ;; *) keep+=("$p") ;; esac
+  done
+  NB_PIDS=("${keep[@]}")
+}
+
+# nb_stop_all: stops every process started through these functions, newest first.
+nb_stop_all() {
+  local i rev=()
+  for ((i = ${#NB_PIDS[@]} - 1; i >= 0; i--)); do rev+=("${NB_PIDS[i]}"); done
+  [ ${#rev[@]} -eq 0 ] || nb_stop "${rev[@]}"
+}
+
+# nb_start_netbackd NETNS SOCKET LOG [DAEMON ARGS...]: starts netbackd in NETNS, waits for its socket.
+# Sets NB_NETBACKD_PID.
+nb_start_netbackd() {
+  local ns=$1 socket=$2 log=$3; shift 3
+  ip netns exec "$ns" "$NB_NETBACKD" --socket "$socket" "$@" >"$log" 2>&1 &
+  NB_NETBACKD_PID=$!
+  NB_PIDS+=("$NB_NETBACKD_PID")
+  nb_wait_for 20 "netbackd's socket" test -S "$socket"
+}
+
+# nb_attach_guest NETNS SOCKET LOG [NETFRONT ATTACH ARGS...]: runs `netfront attach` in NETNS and
+# waits until it reports the vif. Sets NB_VIF (the backend's TAP name) and NB_NETFRONT_PID.
+nb_attach_guest() {
+  local ns=$1 socket=$2 log=$3; shift 3
+  ip netns exec "$ns" "$NB_NETFRONT" attach --socket "$socket" "$@" >"$log" 2>&1 &
+  NB_NETFRONT_PID=$!
+  NB_PIDS+=("$NB_NETFRONT_PID")
+  nb_wait_for 20 "netfront to attach" grep -q '^attached ' "$log"
+  NB_VIF=$(awk '/^attached /{print $2; exit}' "$log")
+}
