@@ -33,8 +33,8 @@ public sealed class HostileFrontendFuzzTests(ITestOutputHelper output)
         // Warm-up, so the baseline includes what the runtime keeps once it has seen each path.
         RunFuzzers(settings with { Duration = TimeSpan.FromSeconds(1) }, backend, injector, new FuzzTally());
         Settle(backend, healthy.VifName, injector);
-        string fdsBefore = FdTargets();
         var before = ResourceSnapshot.Take();
+        string fdsBefore = FdTargets();
         string ownBefore = ResourceSnapshot.OwnThreadNames();
         output.WriteLine($"baseline: {before}");
 
