@@ -37,4 +37,19 @@ internal static class Iperf
         Assert.True(figures.BitsPerSecond > 0, $"iperf3 measured 0 bit/s\n{r.Stdout}");
         return figures;
     }
+
+    /// <summary>
+    /// Starts a 30 s iperf3 TCP test (guest to host) and returns once the client has reported its
+    /// first one-second interval: traffic is flowing. Both processes are tracked by the testbed.
+    /// </summary>
+    public static async Task<(ChildProcess Server, ChildProcess Client)> StartBackgroundAsync(
+        Testbed bed, NetNamespace guest, string serverAddress, CancellationToken ct)
+    {
+        string port = Random.Shared.Next(20000, 60000).ToString(CultureInfo.InvariantCulture);
+        ChildProcess server = bed.Track(bed.Host.Start("iperf3 server", "iperf3", "-s", "-1", "-B", serverAddress, "-p", port, "--forceflush"));
+        await server.WaitForLineAsync(l => l.Contains("Server listening", StringComparison.Ordinal), Testbed.StartTimeout, ct);
+        ChildProcess client = bed.Track(guest.Start("iperf3 client", "iperf3", "-c", serverAddress, "-p", port, "-t", "30", "--forceflush"));
+        await client.WaitForLineAsync(l => l.Contains("bits/sec", StringComparison.Ordinal), Testbed.StartTimeout, ct);
+        return (server, client);
+    }
 }

@@ -7,6 +7,19 @@ internal static class ProcStats
 
     public static int Threads(int pid) => Directory.GetDirectories($"/proc/{pid}/task").Length;
 
+    /// <summary>Resident set size in bytes, from VmRSS in /proc/&lt;pid&gt;/status.</summary>
+    public static long RssBytes(int pid)
+    {
+        foreach (string line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                return 1024 * long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+        throw new InvalidOperationException($"no VmRSS for pid {pid}");
+    }
+
     /// <summary>"fd -> target" per open fd, without the assemblies the runtime maps: for failure messages.</summary>
     public static string DescribeFds(int pid) =>
         string.Join(", ", Directory.GetFiles($"/proc/{pid}/fd").Select(f =>

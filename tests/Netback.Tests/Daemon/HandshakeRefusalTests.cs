@@ -19,6 +19,13 @@ public sealed class HandshakeRefusalTests
         MemfdOfWrongSize,
         PipeInsteadOfEventfd,
         RegularFileAsGrantArea,
+        PipeAsGrantArea,
+        SocketAsGrantArea,
+        EventfdAsGrantArea,
+        MemfdThatCannotBeSealed,
+        MemfdTooSmallForItsRings,
+        SocketInsteadOfEventfd,
+        MemfdInsteadOfEventfd,
     }
 
     [Theory]
@@ -26,6 +33,13 @@ public sealed class HandshakeRefusalTests
     [InlineData(Bad.MemfdOfWrongSize, "the handshake announced")]
     [InlineData(Bad.PipeInsteadOfEventfd, "is not an eventfd")]
     [InlineData(Bad.RegularFileAsGrantArea, "not a memfd")]
+    [InlineData(Bad.PipeAsGrantArea, "not a regular file")]
+    [InlineData(Bad.SocketAsGrantArea, "not a regular file")]
+    [InlineData(Bad.EventfdAsGrantArea, "not a regular file")]
+    [InlineData(Bad.MemfdThatCannotBeSealed, "lacks required seals")]
+    [InlineData(Bad.MemfdTooSmallForItsRings, "the handshake announced")]
+    [InlineData(Bad.SocketInsteadOfEventfd, "is not an eventfd")]
+    [InlineData(Bad.MemfdInsteadOfEventfd, "is not an eventfd")]
     public async Task A_bad_fd_in_Connect_is_refused_with_the_reason(Bad bad, string reasonPart)
     {
         await using var backend = new InProcessBackend();
@@ -49,6 +63,33 @@ public sealed class HandshakeRefusalTests
                     owned.Add(write);
                     fds[3] = read; // RX kick
                     break;
+                case Bad.PipeAsGrantArea:
+                    var (pipeRead, pipeWrite) = Native.Pipe();
+                    owned.Add(pipeWrite);
+                    owned.Add(fds[0] = pipeRead);
+                    break;
+                case Bad.SocketAsGrantArea:
+                    var (socket, peer) = TapSocketPair.Create();
+                    peer.Dispose();
+                    owned.Add(fds[0] = socket);
+                    break;
+                case Bad.EventfdAsGrantArea:
+                    owned.Add(fds[0] = Native.Eventfd());
+                    break;
+                case Bad.MemfdThatCannotBeSealed:
+                    owned.Add(fds[0] = Native.Memfd((long)HostileFrontend.GrantPages * GrantArea.PageSize, allowSealing: false));
+                    break;
+                case Bad.MemfdTooSmallForItsRings:
+                    owned.Add(fds[0] = Native.Memfd(GrantArea.PageSize, GrantArea.RequiredSeals));
+                    break;
+                case Bad.SocketInsteadOfEventfd:
+                    var (txKickSocket, txKickPeer) = TapSocketPair.Create();
+                    txKickPeer.Dispose();
+                    owned.Add(fds[1] = txKickSocket); // TX kick
+                    break;
+                case Bad.MemfdInsteadOfEventfd:
+                    owned.Add(fds[4] = Native.Memfd(GrantArea.PageSize, GrantArea.RequiredSeals)); // RX call
+                    break;
                 case Bad.RegularFileAsGrantArea:
                     tempFile = Path.GetTempFileName();
                     File.WriteAllBytes(tempFile, new byte[HostileFrontend.GrantPages * GrantArea.PageSize]);
@@ -64,6 +105,7 @@ public sealed class HandshakeRefusalTests
             Assert.True(f.WaitForEof());
             Assert.Equal(0, backend.Registry.Count);
             Assert.Empty(backend.Registry.Snapshot());
+            Assert.Empty(backend.Taps.Names); // no TAP was created either
             Assert.Contains(Warnings(backend), w => w.Contains(reasonPart, StringComparison.Ordinal));
 
             using var good = Healthy(backend);

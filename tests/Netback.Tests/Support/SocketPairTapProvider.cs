@@ -61,6 +61,24 @@ internal sealed class SocketPairTapProvider : IVifTapProvider, IDisposable
         throw new TimeoutException($"the backend created no device {name}");
     }
 
+    /// <summary>Names of every device created and not yet released (live or gone vifs).</summary>
+    public ICollection<string> Names => _hostEnds.Keys;
+
+    /// <summary>
+    /// Closes and forgets the host ends of <paramref name="name"/>: a long test whose vifs come and go
+    /// would otherwise hold one socket per dead vif until disposal.
+    /// </summary>
+    public void Release(string name)
+    {
+        if (_hostEnds.TryRemove(name, out var ends))
+        {
+            foreach (var s in ends)
+            {
+                s.Dispose();
+            }
+        }
+    }
+
     public void Dispose()
     {
         foreach (var ends in _hostEnds.Values)

@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using Netback.IntegrationTests.Support;
+using Netfront.Client;
+
+namespace Netback.IntegrationTests;
+
+/// <summary>
+/// Issue 4's lifecycle faults against the real netbackd: a frontend SIGKILLed under iperf3 load, the
+/// daemon SIGTERMed under load, and 1000 connect/attach/disconnect cycles that must leave the daemon's
+/// fds, threads, TAPs and RSS where they were. Every figure is written to the test output.
+/// </summary>
+public sealed class LifecycleFaultTests(ITestOutputHelper output) : IntegrationTest(output)
+{
+    private const int Cycles = 1000;
+    private const int WarmUpCycles = 20;
+    private const int FdSlack = 2;
+    private const int ThreadSlack = 2; // the runtime's own threads (thread pool, timers) come and go
+    private const long RssSlack = 10L << 20;
+
+    [Fact(Timeout = IntegrationTest.TimeoutMs)]
+    public async Task Frontend_sigkilled_under_iperf3_loses_its_vif_within_1_s()
+    {
+        Testbed bed = await CreateTestbedAsync(iperf3: true);
+        string net = bed.Subnet(0);
+        NetNamespace guest = bed.Guests[0];
+        ChildProcess daemon = await bed.StartDaemonAsync(Ct);
+        Frontend front = await bed.AttachAsync(guest, $"{net}.2/24", Ct);
+        await bed.AddHostAddressAsync(front.Vif, $"{net}.1/24", Ct);
+        await Iperf.StartBackgroundAsync(bed, guest, $"{net}.1", Ct);
+
+        front.Process.SendSignal(Signals.SIGKILL);
+        var clock = Stopwatch.StartNew();
+        bool gone = await bed.Host.WaitForLinkAsync(front.Vif, present: false, TimeSpan.FromSeconds(5), Ct);
+        var elapsed = clock.Elapsed;
+        Output.WriteLine($"{front.Vif} gone {elapsed.TotalMilliseconds:0} ms after SIGKILL of its netfront under iperf3 (upper bound: ip polled every 50 ms)");
+        Assert.True(gone, $"{front.Vif} still exists 5 s after its frontend was killed\n{daemon.Describe()}");
+        Assert.True(elapsed < TimeSpan.FromSeconds(1), $"{front.Vif} took {elapsed.TotalMilliseconds:0} ms to go, more than 1 s");
+        Assert.False(daemon.HasExited, $"netbackd exited\n{daemon.Describe()}");
+
+        Frontend next = await bed.AttachAsync(guest, $"{net}.2/24", Ct);
+        await bed.AddHostAddressAsync(next.Vif, $"{net}.1/24", Ct);
+        await bed.PingAsync(guest, $"{net}.1", Ct);
+    }
+
+    [Fact(Timeout = IntegrationTest.TimeoutMs)]
+    public async Task Daemon_sigterm_under_iperf3_tells_netfront_Closing_and_exits_0_within_2_s()
+    {
+        Testbed bed = await CreateTestbedAsync(iperf3: true);
+        string net = bed.Subnet(0);
+        NetNamespace guest = bed.Guests[0];
+        ChildProcess daemon = await bed.StartDaemonAsync(Ct);
+        Frontend front = await bed.AttachAsync(guest, $"{net}.2/24", Ct);
+        await bed.AddHostAddressAsync(front.Vif, $"{net}.1/24", Ct);
+        await Iperf.StartBackgroundAsync(bed, guest, $"{net}.1", Ct);
+
+        daemon.SendSignal(Signals.SIGTERM);
+        var clock = Stopwatch.StartNew();
+        bool exited = await daemon.WaitForExitAsync(TimeSpan.FromSeconds(10), Ct);
+        var daemonTime = clock.Elapsed;
+        bool frontExited = await front.Process.WaitForExitAsync(TimeSpan.FromSeconds(5), Ct);
+        var frontTime = clock.Elapsed;
+        Output.WriteLine($"under iperf3: netbackd exited {(exited ? daemon.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture) : "no")} " +
+            $"{daemonTime.TotalMilliseconds:0} ms after SIGTERM; netfront exited {(frontExited ? front.Process.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture) : "no")} " +
+            $"after {frontTime.TotalMilliseconds:0} ms saying: {front.Process.Stderr.Trim()}");
+        Assert.True(exited, $"netbackd still runs 10 s after SIGTERM\n{daemon.Describe()}");
+        Assert.True(daemon.ExitCode == 0, $"netbackd exited {daemon.ExitCode} after SIGTERM\n{daemon.Describe()}");
+        Assert.True(daemonTime < TimeSpan.FromSeconds(2), $"netbackd took {daemonTime.TotalMilliseconds:0} ms to exit, more than 2 s\n{daemon.Describe()}");
+        Assert.True(frontExited, $"netfront still runs 5 s after the backend closed\n{front.Process.Describe()}");
+        Assert.Contains("clos", front.Process.Stderr, StringComparison.OrdinalIgnoreCase); // the backend's Closing reason
+        Assert.False(await bed.Host.LinkExistsAsync(front.Vif, Ct), $"{front.Vif} is left after netbackd exited");
+    }
+
+    [Fact(Timeout = 600_000)]
+    public async Task Thousand_connect_attach_disconnect_cycles_grow_no_fds_threads_taps_or_rss()
+    {
+        Testbed bed = await CreateTestbedAsync();
+        ChildProcess daemon = await bed.StartDaemonAsync(Ct);
+        int pid = daemon.Pid; // ip netns exec execs in place: this is netbackd itself
+        var options = new NetfrontOptions { SocketPath = bed.SocketPath, HandshakeTimeout = TimeSpan.FromSeconds(10) };
+
+        Cycle(options, WarmUpCycles); // the runtime keeps what it opens on first use (netlink, sockets engine, JIT)
+        var before = await SettleAsync(bed, pid, target: null);
+        Output.WriteLine($"before {Cycles} cycles (after {WarmUpCycles} warm-up): {before}");
+
+        var clock = Stopwatch.StartNew();
+        int maxVifs = Cycle(options, Cycles);
+        var elapsed = clock.Elapsed;
+        var after = await SettleAsync(bed, pid, before);
+        Output.WriteLine($"after {Cycles} cycles in {elapsed.TotalSeconds:0.0} s ({elapsed.TotalMilliseconds / Cycles:0.0} ms each, " +
+            $"highest vif number {maxVifs}): {after}");
+
+        Assert.False(daemon.HasExited, $"netbackd exited\n{daemon.Describe()}");
+        Assert.True(after.Fds <= before.Fds + FdSlack, $"netbackd fds: {before.Fds} before, {after.Fds} after\n{ProcStats.DescribeFds(pid)}");
+        Assert.True(after.Threads <= before.Threads + ThreadSlack, $"netbackd threads: {before.Threads} before, {after.Threads} after\n{ProcStats.DescribeThreads(pid)}");
+        Assert.Equal(0, after.Taps);
+        Assert.True(after.RssBytes - before.RssBytes < RssSlack, $"netbackd RSS grew {(after.RssBytes - before.RssBytes) / 1048576.0:0.0} MiB");
+    }
+
+    /// <summary>Connects (the daemon creates a real TAP and workers), checks the vif, disconnects; returns the highest domid seen.</summary>
+    private static int Cycle(NetfrontOptions options, int count)
+    {
+        int highest = 0;
+        for (int i = 0; i < count; i++)
+        {
+            using var device = NetfrontDevice.Connect(options);
+            Assert.StartsWith("vif", device.VifName, StringComparison.Ordinal);
+            Assert.False(device.IsBackendClosed, device.BackendCloseReason);
+            highest = Math.Max(highest, device.DomId);
+        }
+        return highest;
+    }
+
+    private sealed record DaemonFigures(int Fds, int Threads, long RssBytes, int Taps)
+    {
+        public override string ToString() =>
+            $"{Fds} fds, {Threads} threads, RSS {RssBytes / 1048576.0:0.0} MiB, {Taps} vif TAPs";
+    }
+
+    /// <summary>
+    /// Reads the daemon's figures until they reach <paramref name="target"/> (or, without one, stop
+    /// changing) for up to 10 s: sessions end their workers and close their fds asynchronously.
+    /// </summary>
+    private static async Task<DaemonFigures> SettleAsync(Testbed bed, int pid, DaemonFigures? target)
+    {
+        var clock = Stopwatch.StartNew();
+        DaemonFigures last = await ReadAsync(bed, pid);
+        int stable = 0;
+        while (clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(200, Ct);
+            DaemonFigures now = await ReadAsync(bed, pid);
+            stable = (now.Fds, now.Threads, now.Taps) == (last.Fds, last.Threads, last.Taps) ? stable + 1 : 0;
+            last = now;
+            bool reached = target is not null && now.Taps == 0 && now.Fds <= target.Fds && now.Threads <= target.Threads + ThreadSlack;
+            if (reached || (target is null && stable >= 5))
+            {
+                break;
+            }
+        }
+        return last;
+    }
+
+    private static async Task<DaemonFigures> ReadAsync(Testbed bed, int pid)
+    {
+        ProcessResult links = await bed.Host.IpAsync(Ct, "-o", "link", "show");
+        int taps = links.Stdout.Split('\n').Count(l => l.Contains(": vif", StringComparison.Ordinal));
+        return new DaemonFigures(ProcStats.Fds(pid), ProcStats.Threads(pid), ProcStats.RssBytes(pid), taps);
+    }
+}
