@@ -1,3 +1,4 @@
+using Netback.Ring.Offload;
 using System.Buffers.Binary;
 using System.Net.Sockets;
 using Netfront.Client;
@@ -49,7 +50,8 @@ internal sealed class HealthyTraffic
     /// The frame inside one read from a TAP queue. The one line to change when the data path puts a
     /// 10-byte virtio_net_hdr in front of every frame (IFF_VNET_HDR): <c>tapRead[10..]</c>.
     /// </summary>
-    public static ReadOnlySpan<byte> FrameOf(ReadOnlySpan<byte> tapRead) => tapRead;
+    public static ReadOnlySpan<byte> FrameOf(ReadOnlySpan<byte> tapRead) =>
+        tapRead.Length >= VirtioNetHdr.Size ? tapRead[VirtioNetHdr.Size..] : []; // the TAPs are IFF_VNET_HDR
 
     /// <summary>Stops sending, waits for every TX response and then for every accepted frame at the TAP end.</summary>
     public (long Sent, long Accepted, long Received, long Dropped, long Errors) Finish(TimeSpan timeout)

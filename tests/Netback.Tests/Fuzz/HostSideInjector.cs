@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
+using Netback.Tests.Support;
 
 namespace Netback.Tests.Fuzz;
 
@@ -13,7 +14,7 @@ internal sealed class HostSideInjector(string healthyVif, Random rng)
     private readonly ConcurrentDictionary<Socket, bool> _ends = new();
 
     /// <summary>Hooked to <c>SocketPairTapProvider.Created</c>: runs on the backend's session thread, so only records.</summary>
-    public void OnCreated(string name, Socket[] hostEnds)
+    public void OnCreated(string name, HostTap[] hostEnds)
     {
         if (name == healthyVif)
         {
@@ -21,7 +22,7 @@ internal sealed class HostSideInjector(string healthyVif, Random rng)
         }
         foreach (var s in hostEnds)
         {
-            _ends[s] = true;
+            _ends[s.Socket] = true; // raw: whatever it sends is read as virtio_net_hdr + frame
         }
     }
 

@@ -38,7 +38,7 @@ public sealed class HostileFrontendFuzzTests(ITestOutputHelper output)
         string ownBefore = ResourceSnapshot.OwnThreadNames();
         output.WriteLine($"baseline: {before}");
 
-        var traffic = new HealthyTraffic(healthy, host);
+        var traffic = new HealthyTraffic(healthy, host.Socket);
         traffic.Start();
         var clock = Stopwatch.StartNew();
         RunFuzzers(settings, backend, injector, tally);

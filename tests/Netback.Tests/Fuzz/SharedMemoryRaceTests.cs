@@ -34,7 +34,7 @@ public sealed class SharedMemoryRaceTests(ITestOutputHelper output)
             bool wild = sessions++ % 2 == 1;
             using var f = HostileFrontend.Connect(backend.SocketPath);
             var hostEnd = backend.Host(f.VifName);
-            hostEnd.Blocking = false;
+            hostEnd.Socket.Blocking = false;
             using var stopRewriter = new CancellationTokenSource();
             var rewriter = new Thread(() => rewrites += Rewrite(f, wild, new Random(rng.Next()), stopRewriter.Token)) { Name = "race-rewriter" };
             rewriter.Start();
@@ -43,7 +43,7 @@ public sealed class SharedMemoryRaceTests(ITestOutputHelper output)
             while (DateTime.UtcNow < sessionEnd && !(closed = f.Channel.Socket.Poll(0, SelectMode.SelectRead)))
             {
                 published += PublishSlots(f, wild);
-                FeedRx(hostEnd);
+                FeedRx(hostEnd.Socket);
             }
             stopRewriter.Cancel();
             rewriter.Join();
