@@ -11,7 +11,8 @@ internal sealed record AttachSettings(
     NetfrontOptions Frontend,
     string GuestName,
     Ipv4Prefix? Address,
-    int? Mtu);
+    int? Mtu,
+    bool Reconnect = true);
 
 /// <summary>
 /// <c>netfront attach</c>: connect to netbackd and turn the current network namespace into the
@@ -88,10 +89,14 @@ internal static class AttachCommand
             DefaultValueFactory = _ => "on",
         };
         offloads.AcceptOnlyFromAmong("on", "off");
+        var noReconnect = new Option<bool>("--no-reconnect")
+        {
+            Description = "Exit (status 1) when the backend goes away instead of reconnecting with backoff.",
+        };
 
         var command = new Command("attach", "Connect to netbackd and relay a guest TAP in the current network namespace through the vif.")
         {
-            socket, name, address, mtu, queues, order, layout, single, vif, domid, devid, offloads,
+            socket, name, address, mtu, queues, order, layout, single, vif, domid, devid, offloads, noReconnect,
         };
         command.SetAction(parse =>
         {
@@ -112,7 +117,8 @@ internal static class AttachCommand
                 },
                 parse.GetValue(name)!,
                 prefix,
-                parse.GetValue(mtu));
+                parse.GetValue(mtu),
+                Reconnect: !parse.GetValue(noReconnect));
             return GuestRelay.Run(settings);
         });
         return command;

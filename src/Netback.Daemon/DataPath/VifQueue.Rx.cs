@@ -15,7 +15,14 @@ namespace Netback.Daemon.Interface;
 /// </summary>
 internal sealed unsafe partial class VifQueue
 {
-    private readonly NetifRxRequest[] _rxSlots = new NetifRxRequest[NetifLimits.FatalSkbSlots];
+    /// <summary>
+    /// Copies of the posted RX requests, by ring index &amp; mask, valid for [req_cons, _rxPostedEnd):
+    /// each request is read from shared memory and checked once, however many frames look at it
+    /// before one uses it (with TSO on, every frame needs 18 posted slots but a small one uses 1).
+    /// </summary>
+    private readonly NetifRxRequest[] _rxPosted;
+    private readonly uint _rxMask;
+    private uint _rxPostedEnd;
     private readonly uint _rxSlotsPerFrame;
     /// <summary>The frontend takes GSO frames: slot 1 is reserved for the extra (or a zero-length response).</summary>
     private readonly bool _rxGso;
@@ -50,15 +57,20 @@ internal sealed unsafe partial class VifQueue
             _iov[0].iov_base = _rxVnet;
             _iov[0].iov_len = (nuint)VirtioNetHdr.Size;
             int iovs = 1;
-            for (int i = 0; i < slots; i++)
+            while (_rxPostedEnd - cons < (uint)slots)
             {
-                NetifRxRequest req = _rx.CopyRequest(cons + (uint)i);
+                NetifRxRequest req = _rx.CopyRequest(_rxPostedEnd);
                 if (!IsDataGref(req.Gref))
                 {
                     Fatal(DataPath.FatalReason.BadGref, $"rx slot gref {req.Gref} outside data pages {_dataPageFirst}..{_pageCount - 1}");
                     return frames;
                 }
-                _rxSlots[i] = req;
+                _rxPosted[_rxPostedEnd & _rxMask] = req;
+                _rxPostedEnd++;
+            }
+            for (int i = 0; i < slots; i++)
+            {
+                NetifRxRequest req = _rxPosted[(cons + (uint)i) & _rxMask];
                 if (_rxGso && i == 1)
                 {
                     continue; // the extra-info slot: its page stays unused
@@ -172,7 +184,7 @@ internal sealed unsafe partial class VifQueue
                 }
                 else
                 {
-                    _rx.WriteResponse(idx, new NetifRxResponse { Id = _rxSlots[1].Id, Flags = (ushort)NetRxFlags.MoreData });
+                    _rx.WriteResponse(idx, new NetifRxResponse { Id = _rxPosted[idx & _rxMask].Id, Flags = (ushort)NetRxFlags.MoreData });
                 }
                 continue;
             }
@@ -187,7 +199,7 @@ internal sealed unsafe partial class VifQueue
             }
             _rx.WriteResponse(idx, new NetifRxResponse
             {
-                Id = _rxSlots[slot].Id,
+                Id = _rxPosted[idx & _rxMask].Id,
                 Offset = 0,
                 Flags = (ushort)rspFlags,
                 Status = (short)chunk,

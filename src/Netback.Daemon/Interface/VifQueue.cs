@@ -48,6 +48,9 @@ internal sealed unsafe partial class VifQueue : IDisposable
         // BACK_RING_ATTACH at the shared rsp_prod; a nonsensical req_prod is caught by the first TX/RX action.
         _tx.Attach();
         _rx.Attach();
+        _rxPosted = new NetifRxRequest[_rx.Size];
+        _rxMask = _rx.Size - 1;
+        _rxPostedEnd = _rx.ReqCons;
         _channels = channels;
         _tap = tap;
         _iov = (Uio.iovec*)NativeMemory.AllocZeroed((nuint)(MaxIov * sizeof(Uio.iovec)));
