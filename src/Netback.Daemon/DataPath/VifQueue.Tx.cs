@@ -22,6 +22,7 @@ internal sealed unsafe partial class VifQueue
     {
         int packets = 0;
         bool responded = false;
+        _txRateLimited = false; // [tx-policy] rate=
         while (packets < budget)
         {
             uint prod = _tx.ReadRequestProducer();
@@ -40,6 +41,10 @@ internal sealed unsafe partial class VifQueue
             {
                 return packets; // fatal: the vif is disabled, publish nothing more
             }
+            if (_txRateLimited)
+            {
+                break; // [tx-policy] rate=: out of credit, the packet stays on the ring
+            }
             responded = true;
             packets++;
         }
@@ -57,6 +62,10 @@ internal sealed unsafe partial class VifQueue
         uint cons = _tx.ReqCons;
         NetifTxRequest first = _tx.CopyRequest(cons++);
         work--;
+        if (!TxCreditAvailable(first.Size))
+        {
+            return true; // [tx-policy] rate=: nothing consumed (req_cons unchanged), see VifQueue.TxPolicy.cs
+        }
 
         // Extra-info slots (xenvif_get_extras): each is a whole TX slot, answered NETIF_RSP_NULL.
         int extraCount = 0;
@@ -166,6 +175,8 @@ internal sealed unsafe partial class VifQueue
         {
             drop ??= TxDropReason.Oversize;
         }
+
+        drop ??= TxSpoofCheck(slots, firstLength); // [tx-policy] anti-spoofing, on a private copy of the headers
 
         short status = NetifStatus.Okay;
         if (drop is null)
