@@ -143,7 +143,9 @@ public sealed record VifSpec
         {
             if (item.Contains('/', StringComparison.Ordinal))
             {
-                if (!IPNetwork.TryParse(item, out var network))
+                // .NET masks host bits away silently; a prefix with them set is a typo worth refusing.
+                if (!IPNetwork.TryParse(item, out var network) || !IPAddress.TryParse(item.AsSpan(0, item.IndexOf('/', StringComparison.Ordinal)), out var b) ||
+                    !b.Equals(network.BaseAddress))
                 {
                     error = $"ip '{item}' is not an IPv4 or IPv6 prefix with zero host bits";
                     return false;
