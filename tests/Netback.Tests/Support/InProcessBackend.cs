@@ -26,6 +26,10 @@ internal sealed class InProcessBackend : IAsyncDisposable
             MaxQueues = 4,
             DefaultVifSpec = "mtu=1500",
             HandshakeTimeoutSeconds = 2,
+            // The ring tests send numbered byte patterns, not Ethernet frames from the vif's MAC;
+            // the anti-spoofing tests turn it back on.
+            AntiSpoofing = false,
+            AdminSocketPath = Path.Combine(_dir, "admin.sock"),
         };
         configure?.Invoke(Options);
         var validation = new NetbackOptionsValidator().Validate(null, Options);
