@@ -60,20 +60,20 @@ public sealed class CreditSchedulerTests
         Assert.True(s.TryConsume(1, 10 * Hz, out _));
         Assert.Equal(124_999, s.RemainingCredit);
         Assert.True(s.TryConsume(1, 20 * Hz, out _));
-        Assert.Equal(131_071, s.RemainingCredit); // max(128 KiB, credit_bytes + 64 KiB) = 131072
+        Assert.Equal(131_071, s.RemainingCredit); // max(128 KiB, 2 × credit_bytes) = 131072
         long sent = 0;
         while (s.TryConsume(1000, 20 * Hz, out _))
         {
             sent += 1000;
         }
         Assert.Equal(131_000, sent);
-        // The cap grows with credit_bytes (500 Mb/s: 3 125 000 bytes per 50 ms, + 64 KiB).
+        // The cap grows with credit_bytes (500 Mb/s: 3 125 000 bytes per 50 ms, two windows' worth).
         s.SetRate(Rate("500Mb/s"), 20 * Hz);
         for (long t = 30; t < 33; t++)
         {
             Assert.True(s.TryConsume(0, t * Hz, out _));
         }
-        Assert.Equal(3_125_000 + 65_536, s.RemainingCredit);
+        Assert.Equal(2 * 3_125_000, s.RemainingCredit);
     }
 
     [Fact]
@@ -92,11 +92,11 @@ public sealed class CreditSchedulerTests
     public void A_packet_larger_than_the_burst_goes_on_a_full_bucket()
     {
         var s = new CreditScheduler(Hz);
-        s.SetRate(Rate("8Mb/s@1s"), 0); // 1 000 000 bytes per second, burst 1 065 536
+        s.SetRate(Rate("8Mb/s@1s"), 0); // 1 000 000 bytes per second, burst 2 000 000
         long now = 100 * Hz;             // long idle: one refill fills the bucket
         Assert.True(s.TryConsume(0, now, out _));
-        Assert.Equal(1_065_536, s.RemainingCredit);
-        Assert.True(s.TryConsume(2_000_000, now, out _));
+        Assert.Equal(2_000_000, s.RemainingCredit);
+        Assert.True(s.TryConsume(3_000_000, now, out _));
         Assert.True(s.RemainingCredit < 0); // it owes the difference
         Assert.False(s.TryConsume(100, now + 1, out _));
     }
