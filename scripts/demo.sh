@@ -45,6 +45,7 @@ dotnet build "$root/Netback.sln" -c Release -v quiet -nologo -clp:ErrorsOnly >/d
 bin=$root/artifacts/bin
 netbackd=$bin/Netback.Daemon/release_linux-x64/netbackd
 netfront=$bin/Netfront.Cli/release_linux-x64/netfront
+netbackctl=$bin/Netback.Ctl/release_linux-x64/netbackctl
 
 id=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
 host_ns=nbdemo-h-$id guest_ns=nbdemo-g-$id
@@ -86,7 +87,7 @@ ip -n "$host_ns" link set lo up
 ip -n "$guest_ns" link set lo up
 
 echo "==> starting netbackd in $host_ns"
-ip netns exec "$host_ns" "$netbackd" --socket "$work/netback.sock" >"$work/netbackd.log" 2>&1 &
+ip netns exec "$host_ns" "$netbackd" --socket "$work/netback.sock" --admin-socket "$work/admin.sock" >"$work/netbackd.log" 2>&1 &
 pids+=($!)
 wait_for 20 "netbackd's socket" test -S "$work/netback.sock"
 
@@ -118,6 +119,9 @@ run_iperf() { # run_iperf LABEL [-R]
 }
 run_iperf "guest->host"
 run_iperf "host->guest" -R
+
+echo "==> netbackctl list"
+"$netbackctl" --admin-socket "$work/admin.sock" list | sed 's/^/    /'
 
 echo
 echo "==> summary (vif $vif, mtu $mtu, queues $queues, ring-page-order $order, layout $layout)"

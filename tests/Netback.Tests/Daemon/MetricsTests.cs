@@ -56,5 +56,8 @@ public sealed class MetricsTests
         Assert.True(seen["netback.notifications.sent|vif1.0|0|"] > 0);
         Assert.True(seen["netback.notifications.received|vif1.0|0|"] > 0);
         Assert.Equal(0, seen["netback.tx.drops|vif1.0|0|Runt"]);
+        Assert.Equal(0, seen["netback.tx.drops|vif1.0|0|Spoofed"]);
+        Assert.Equal(0, seen["netback.tx.spoof_drops|vif1.0|0|SourceMac"]);
+        Assert.Equal(0, seen["netback.tx.rate_limited|vif1.0|0|"]);
     }
 }
