@@ -85,6 +85,9 @@ run_iperf() { # run_iperf LABEL [-R]
 run_iperf "guest->host"
 run_iperf "host->guest" -R
 
+echo "==> netbackctl list"
+"$NB_NETBACKCTL" --admin-socket "$work/admin.sock" list | sed 's/^/    /'
+
 echo
 echo "==> summary (vif $vif, mtu $mtu, queues $queues, ring-page-order $order, layout $layout)"
 cat "$work/summary.txt"

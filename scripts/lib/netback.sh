@@ -34,6 +34,7 @@ nb_build_release() {
   NB_BIN=$1/artifacts/bin
   NB_NETBACKD=$NB_BIN/Netback.Daemon/release_linux-x64/netbackd
   NB_NETFRONT=$NB_BIN/Netfront.Cli/release_linux-x64/netfront
+  NB_NETBACKCTL=$NB_BIN/Netback.Ctl/release_linux-x64/netbackctl
 }
 
 # nb_unique_id: six hex digits for namespace, device and subnet names of this run.
@@ -75,7 +76,8 @@ nb_stop_all() {
 # Sets NB_NETBACKD_PID.
 nb_start_netbackd() {
   local ns=$1 socket=$2 log=$3; shift 3
-  ip netns exec "$ns" "$NB_NETBACKD" --socket "$socket" "$@" >"$log" 2>&1 &
+  # The admin socket beside the control socket: never the system daemon's /run/netback/admin.sock.
+  ip netns exec "$ns" "$NB_NETBACKD" --socket "$socket" --admin-socket "${socket%/*}/admin.sock" "$@" >"$log" 2>&1 &
   NB_NETBACKD_PID=$!
   NB_PIDS+=("$NB_NETBACKD_PID")
   nb_wait_for 20 "netbackd's socket" test -S "$socket"

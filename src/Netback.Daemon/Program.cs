@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Options;
+using Netback.Daemon.Admin;
 using Netback.Daemon.Configuration;
 using Netback.Daemon.Hosting;
 using Netback.Daemon.Interface;
@@ -32,6 +33,7 @@ try
         .AddCommandLine(args, new Dictionary<string, string>
         {
             ["--socket"] = "Netback:SocketPath",
+            ["--admin-socket"] = "Netback:AdminSocketPath",
             ["--max-queues"] = "Netback:MaxQueues",
             ["--max-ring-page-order"] = "Netback:MaxRingPageOrder",
             ["--vifspec"] = "Netback:DefaultVifSpec",
@@ -65,6 +67,7 @@ try
         return new NullTapProvider(options.NullRxFrameSize);
     });
     builder.Services.AddHostedService<ControlListener>();
+    builder.Services.AddHostedService<AdminListener>();
 
     if (Preflight.Check() is { } problem)
     {

@@ -58,4 +58,13 @@ public sealed class NetbackOptions
 
     /// <summary>Most vifs served at once.</summary>
     public int MaxVifs { get; set; } = 256;
+
+    /// <summary>
+    /// Drop guest-TX frames whose source MAC is not the vif's, or (with <c>ip=</c>) whose IP source is
+    /// not listed. On by default; Xen leaves this to its hotplug scripts' iptables rules.
+    /// </summary>
+    public bool AntiSpoofing { get; set; } = true;
+
+    /// <summary>The admin socket (<c>netbackctl</c>): mode 0600, uid 0 peers only. Empty disables it.</summary>
+    public string AdminSocketPath { get; set; } = "/run/netback/admin.sock";
 }

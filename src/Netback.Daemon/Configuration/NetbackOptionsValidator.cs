@@ -18,6 +18,17 @@ internal sealed class NetbackOptionsValidator : IValidateOptions<NetbackOptions>
         {
             errors.Add($"Netback:SocketPath is longer than the 107 bytes a Unix socket path may have");
         }
+        if (!string.IsNullOrEmpty(o.AdminSocketPath))
+        {
+            if (!Path.IsPathRooted(o.AdminSocketPath) || System.Text.Encoding.UTF8.GetByteCount(o.AdminSocketPath) > 107)
+            {
+                errors.Add($"Netback:AdminSocketPath must be an absolute path of at most 107 bytes, or empty (got '{o.AdminSocketPath}')");
+            }
+            else if (o.AdminSocketPath == o.SocketPath)
+            {
+                errors.Add("Netback:AdminSocketPath must differ from Netback:SocketPath");
+            }
+        }
         if (!TryParseMode(o.SocketMode, out _))
         {
             errors.Add($"Netback:SocketMode must be octal permission bits such as 0660 (got '{o.SocketMode}')");

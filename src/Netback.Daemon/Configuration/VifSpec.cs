@@ -16,7 +16,8 @@ public sealed record VifSpec
 
     public PhysicalAddress? Mac { get; init; }
     public string? Bridge { get; init; }
-    public IReadOnlyList<IPAddress> Ips { get; init; } = [];
+    /// <summary><c>ip=</c>: addresses (as /32 or /128) or prefixes the guest may send from (anti-spoofing).</summary>
+    public IReadOnlyList<IPNetwork> Ips { get; init; } = [];
     public string? Rate { get; init; }
     public string? Script { get; init; }
     public string? VifName { get; init; }
@@ -82,19 +83,18 @@ public sealed record VifSpec
                     spec = spec with { Bridge = value };
                     break;
                 case "ip":
-                    var ips = new List<IPAddress>();
-                    foreach (string ip in value.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                    if (!TryParseIps(value, out var ips, out error))
                     {
-                        if (!IPAddress.TryParse(ip, out var a))
-                        {
-                            error = $"ip '{ip}' is not an IPv4 or IPv6 address";
-                            return false;
-                        }
-                        ips.Add(a);
+                        return false;
                     }
                     spec = spec with { Ips = ips };
                     break;
                 case "rate":
+                    if (!DataPath.RateLimit.TryParse(value, out _, out string? rateError))
+                    {
+                        error = $"rate '{value}': {rateError}";
+                        return false;
+                    }
                     spec = spec with { Rate = value };
                     break;
                 case "script":
@@ -172,7 +172,10 @@ public sealed record VifSpec
         }
         if (Ips.Count > 0)
         {
-            parts.Add($"ip={string.Join(' ', Ips)}");
+            // A single address is written bare, as xl writes ip=; prefixes keep their length.
+            parts.Add($"ip={string.Join(' ', Ips.Select(n =>
+                n.PrefixLength == (n.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)
+                    ? n.BaseAddress.ToString() : n.ToString()))}");
         }
         if (Rate is not null)
         {
@@ -199,6 +202,40 @@ public sealed record VifSpec
             parts.Add($"tx-copy={copy.ToKey()}");
         }
         return string.Join(',', parts);
+    }
+
+    /// <summary>
+    /// xl's <c>ip=</c>: a space-separated list. Xen takes IPv4 addresses; here also IPv6 addresses
+    /// and CIDR prefixes (<c>10.0.0.0/29</c>, <c>fd00::/64</c>), whose host bits must be zero.
+    /// </summary>
+    private static bool TryParseIps(string value, out List<IPNetwork> ips, out string? error)
+    {
+        ips = [];
+        error = null;
+        foreach (string item in value.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (item.Contains('/', StringComparison.Ordinal))
+            {
+                // .NET masks host bits away silently; a prefix with them set is a typo worth refusing.
+                if (!IPNetwork.TryParse(item, out var network) || !IPAddress.TryParse(item.AsSpan(0, item.IndexOf('/', StringComparison.Ordinal)), out var b) ||
+                    !b.Equals(network.BaseAddress))
+                {
+                    error = $"ip '{item}' is not an IPv4 or IPv6 prefix with zero host bits";
+                    return false;
+                }
+                ips.Add(network);
+            }
+            else if (IPAddress.TryParse(item, out var a) && !item.Contains('%', StringComparison.Ordinal))
+            {
+                ips.Add(new IPNetwork(a, a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
+            }
+            else
+            {
+                error = $"ip '{item}' is not an IPv4 or IPv6 address";
+                return false;
+            }
+        }
+        return true;
     }
 
     /// <summary>A random MAC in Xen's OUI 00:16:3e, as xl generates.</summary>

@@ -21,6 +21,8 @@ internal enum TxDropReason
     GsoSizeOutOfRange,
     /// <summary>The TAP refused the frame (down, or its queue full).</summary>
     TapWriteFailed,
+    /// <summary>Refused by the anti-spoofing filter (the reason is counted in <see cref="QueueCounters.SpoofDrops"/>).</summary>
+    Spoofed,
     Count,
 }
 
@@ -55,4 +57,8 @@ internal sealed class QueueCounters
     /// <summary>Returns from epoll_wait.</summary>
     public long Wakeups;
     public readonly long[] TxDrops = new long[(int)TxDropReason.Count];
+    /// <summary>Anti-spoofing drops by <see cref="SpoofDropReason"/> (index 0, None, stays 0).</summary>
+    public readonly long[] SpoofDrops = new long[(int)SpoofDropReason.Count];
+    /// <summary>Times guest TX stopped for lack of credit (<c>rate=</c>; netback's rate_limited).</summary>
+    public long TxRateLimited;
 }

@@ -16,7 +16,7 @@ namespace Netback.Daemon.Interface;
 internal sealed unsafe partial class VifQueue
 {
     /// <summary>Bytes of a frame copied out for parsing (netback copies its first 128 and pulls more as needed).</summary>
-    private const int HeaderCopySize = 256;
+    private const int HeaderCopySize = SpoofFilter.HeaderBytes;
     /// <summary>tx-copy=bounce: room for the largest frame (XEN_NETIF_MAX_TX_SIZE).</summary>
     private const int BounceCopySize = 64 * 1024;
 
@@ -35,6 +35,7 @@ internal sealed unsafe partial class VifQueue
     {
         int packets = 0;
         bool responded = false;
+        _txRateLimited = false; // [tx-policy] rate=
         while (packets < budget)
         {
             uint prod = _tx.ReadRequestProducer();
@@ -53,6 +54,10 @@ internal sealed unsafe partial class VifQueue
             {
                 return packets; // fatal: the vif is disabled, publish nothing more
             }
+            if (_txRateLimited)
+            {
+                break; // [tx-policy] rate=: out of credit, the packet stays on the ring
+            }
             responded = true;
             packets++;
         }
@@ -70,6 +75,10 @@ internal sealed unsafe partial class VifQueue
         uint cons = _tx.ReqCons;
         NetifTxRequest first = _tx.CopyRequest(cons++);
         work--;
+        if (!TxCreditAvailable(first.Size))
+        {
+            return true; // [tx-policy] rate=: nothing consumed (req_cons unchanged), see VifQueue.TxPolicy.cs
+        }
 
         // Extra-info slots (xenvif_get_extras): each is a whole TX slot, answered NETIF_RSP_NULL.
         int extraCount = 0;
@@ -222,8 +231,14 @@ internal sealed unsafe partial class VifQueue
         bool csumBlank = (flags & NetTxFlags.CsumBlank) != 0;
         bool isGso = gso.Type == (byte)XenNetifExtraType.Gso;
         bool parse = csumBlank || isGso;
-        int copied = _txCopyCapacity == BounceCopySize ? total : parse ? Math.Min(total, HeaderCopySize) : 0;
+        // The headers always go out from our copy: what anti-spoofing and the parser checked is
+        // exactly what the TAP gets, whatever the frontend writes into its pages meanwhile.
+        int copied = _txCopyCapacity == BounceCopySize ? total : Math.Min(total, HeaderCopySize);
         CopyFrameOut(slots, firstLength, copied);
+        if (TxSpoofCheck(new ReadOnlySpan<byte>(_txCopy, copied)) is { } spoofed)
+        {
+            return spoofed;
+        }
 
         VirtioNetHdr* h = _txVnet;
         *h = default;

@@ -85,7 +85,9 @@ internal sealed unsafe partial class VifQueue
             while (more && !_stopRequested);
 
             // RING_FINAL_CHECK_FOR_REQUESTS on the TX ring: arm req_event, then look once more.
-            if (_tx.FinalCheckForRequests())
+            // Out of credit (rate=), requests are known to wait: sleep until the next window instead.
+            int timeoutMs = TxCreditTimeoutMs();
+            if (timeoutMs < 0 && _tx.FinalCheckForRequests())
             {
                 continue;
             }
@@ -104,7 +106,7 @@ internal sealed unsafe partial class VifQueue
                 tapArmed = haveBuffers;
             }
 
-            int n = epoll.Wait(events, -1);
+            int n = epoll.Wait(events, timeoutMs);
             Counters.Wakeups++;
             for (int i = 0; i < n; i++)
             {

@@ -51,6 +51,12 @@ internal sealed class Vif : IDisposable
     /// <summary>What this vif takes from and gives to the guest beyond plain frames.</summary>
     public VifOffloads Offloads { get; }
 
+    /// <summary>Guest-TX credit (<c>rate=</c>), shared by the queues; changeable live (admin channel).</summary>
+    public CreditScheduler TxCredit { get; } = new();
+
+    /// <summary>Guest-TX anti-spoofing, or null when disabled (<c>Netback:AntiSpoofing=false</c>). Set before <see cref="Start"/>.</summary>
+    public SpoofFilter? TxFilter { get; set; }
+
     public IReadOnlyList<VifQueue> Queues => _queues;
 
     public bool IsBroken => Volatile.Read(ref _broken) != 0;

@@ -66,4 +66,16 @@ internal static partial class Log
 
     [LoggerMessage(11, LogLevel.Error, "Frontend session pid {Pid} failed unexpectedly")]
     public static partial void SessionFailed(ILogger logger, Exception error, int pid);
+
+    [LoggerMessage(20, LogLevel.Information, "Admin socket listening on {SocketPath}")]
+    public static partial void AdminListening(ILogger logger, string socketPath);
+
+    [LoggerMessage(21, LogLevel.Warning, "Admin connection from pid {Pid} uid {Uid} refused: only root may administer vifs")]
+    public static partial void AdminRefused(ILogger logger, int pid, uint uid);
+
+    [LoggerMessage(22, LogLevel.Information, "Vif {Vif}: rate set to {Rate} by pid {Pid}")]
+    public static partial void RateChanged(ILogger logger, string vif, string rate, int pid);
+
+    [LoggerMessage(23, LogLevel.Warning, "Admin connection from pid {Pid} failed: {Reason}")]
+    public static partial void AdminFailed(ILogger logger, int pid, string reason);
 }

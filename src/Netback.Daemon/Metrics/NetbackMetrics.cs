@@ -36,6 +36,8 @@ internal sealed class NetbackMetrics : IDisposable
         _meter.CreateObservableCounter("netback.tx.drops", ObserveDrops, "{packet}", "Guest TX packets dropped, by reason");
         _meter.CreateObservableCounter("netback.connections.refused", Access.RefusalCounters.Observe, "{connection}",
             "Control connections and Connects refused by Netback:Access, by reason");
+        _meter.CreateObservableCounter("netback.tx.spoof_drops", ObserveSpoofDrops, "{packet}", "Guest TX frames dropped by anti-spoofing, by reason");
+        Counter("netback.tx.rate_limited", "{event}", "Times guest TX stopped for lack of credit (rate=)", c => c.TxRateLimited);
     }
 
     private void Counter(string name, string unit, string description, Func<QueueCounters, long> read) =>
@@ -64,6 +66,22 @@ internal sealed class NetbackMetrics : IDisposable
                     yield return new Measurement<long>(q.Counters.TxDrops[r],
                         new KeyValuePair<string, object?>("vif", vif.Name), new KeyValuePair<string, object?>("queue", q.Index),
                         new KeyValuePair<string, object?>("reason", ((TxDropReason)r).ToString()));
+                }
+            }
+        }
+    }
+
+    private IEnumerable<Measurement<long>> ObserveSpoofDrops()
+    {
+        foreach (var vif in _registry.Snapshot())
+        {
+            foreach (var q in vif.Queues)
+            {
+                for (int r = 1; r < (int)SpoofDropReason.Count; r++)
+                {
+                    yield return new Measurement<long>(q.Counters.SpoofDrops[r],
+                        new KeyValuePair<string, object?>("vif", vif.Name), new KeyValuePair<string, object?>("queue", q.Index),
+                        new KeyValuePair<string, object?>("reason", ((SpoofDropReason)r).ToString()));
                 }
             }
         }

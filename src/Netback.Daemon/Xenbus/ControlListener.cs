@@ -214,7 +214,7 @@ internal sealed class ControlListener : IHostedService, IDisposable
     /// Removes a socket left by a daemon that died, but refuses to start beside a live one, and
     /// never removes anything that is not a socket.
     /// </summary>
-    private static void RemoveStaleSocket(string path)
+    internal static void RemoveStaleSocket(string path)
     {
         if (!SocketFile.IsSocket(path))
         {

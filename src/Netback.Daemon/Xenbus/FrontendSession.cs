@@ -173,6 +173,7 @@ internal sealed class FrontendSession
             _registry.Release(identity);
             throw;
         }
+        VifTxPolicy.Apply(_vif, spec, _options);
         _registry.Register(_vif);
         _vif.Start();
 

@@ -90,7 +90,7 @@ public static class ControlCodec
             throw new ControlProtocolException($"unsupported protocol version {version} (this side speaks {Version})");
         }
         ushort type = BinaryPrimitives.ReadUInt16LittleEndian(record[6..]);
-        if (type is < (ushort)ControlMessageType.Hello or > (ushort)ControlMessageType.Error)
+        if (type is < (ushort)ControlMessageType.Hello or > (ushort)ControlMessageType.AdminReply)
         {
             throw new ControlProtocolException($"unknown message type {type}");
         }

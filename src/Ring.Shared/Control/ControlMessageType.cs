@@ -13,4 +13,8 @@ public enum ControlMessageType : ushort
     State = 4,
     /// <summary>Either side: a refusal or failure; carries <c>reason</c>. The connection ends after it.</summary>
     Error = 5,
+    /// <summary>netbackctl → daemon on the admin socket: <c>command=list|set</c>, <c>vif=</c>, <c>rate=</c>.</summary>
+    AdminRequest = 6,
+    /// <summary>Daemon → netbackctl: the answer to an AdminRequest (an Error instead when it fails).</summary>
+    AdminReply = 7,
 }

@@ -10,6 +10,8 @@ internal static class Binaries
 
     public static string Netfront => Locate("Netfront.Cli", "netfront");
 
+    public static string Netbackctl => Locate("Netback.Ctl", "netbackctl");
+
     private static string Locate(string project, string apphost)
     {
         var here = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory));

@@ -27,6 +27,9 @@ internal sealed class Testbed : IAsyncDisposable
 
     public string SocketPath => Path.Combine(TempDir, "nb.sock");
 
+    /// <summary>The daemon's admin socket (never the default /run/netback/admin.sock: tests run beside other daemons).</summary>
+    public string AdminSocketPath => Path.Combine(TempDir, "admin.sock");
+
     public NetNamespace Host { get; private set; } = null!;
 
     public List<NetNamespace> Guests { get; } = [];
@@ -66,7 +69,7 @@ internal sealed class Testbed : IAsyncDisposable
     /// <summary>netbackd in the host namespace on this testbed's socket; returns once it logs "Listening on".</summary>
     public async Task<ChildProcess> StartDaemonAsync(CancellationToken ct, params string[] extra)
     {
-        ChildProcess daemon = Track(Host.Start("netbackd", Binaries.Netbackd, ["--socket", SocketPath, .. extra]));
+        ChildProcess daemon = Track(Host.Start("netbackd", Binaries.Netbackd, ["--socket", SocketPath, "--admin-socket", AdminSocketPath, .. extra]));
         Daemon = daemon;
         await daemon.WaitForLineAsync(l => l.Contains("Listening on ", StringComparison.Ordinal), StartTimeout, ct);
         Assert.True(File.Exists(SocketPath), $"netbackd logged Listening but {SocketPath} does not exist\n{daemon.Describe()}");

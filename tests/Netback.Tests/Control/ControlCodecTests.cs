@@ -35,6 +35,8 @@ public sealed class ControlCodecTests
     [Theory]
     [InlineData(ControlMessageType.Hello)]
     [InlineData(ControlMessageType.Error)]
+    [InlineData(ControlMessageType.AdminRequest)]
+    [InlineData(ControlMessageType.AdminReply)]
     public void An_empty_message_is_a_bare_header(ControlMessageType type)
     {
         byte[] record = ControlCodec.Encode(new ControlMessage(type), 0);
@@ -65,7 +67,7 @@ public sealed class ControlCodecTests
 
     [Theory]
     [InlineData((ushort)0)]
-    [InlineData((ushort)6)]
+    [InlineData((ushort)8)] // one past AdminReply
     [InlineData((ushort)0xFFFF)]
     public void Unknown_types_are_refused(ushort type) =>
         Assert.Contains("type", Refused(Build(Entries("a", "b"), type: type)).Message, StringComparison.Ordinal);

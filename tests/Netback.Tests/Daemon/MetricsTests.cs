@@ -61,5 +61,8 @@ public sealed class MetricsTests
         {
             Assert.True(seen.ContainsKey($"netback.{offload}|vif1.0|0|"), $"netback.{offload} is not published");
         }
+        Assert.Equal(0, seen["netback.tx.drops|vif1.0|0|Spoofed"]);
+        Assert.Equal(0, seen["netback.tx.spoof_drops|vif1.0|0|SourceMac"]);
+        Assert.Equal(0, seen["netback.tx.rate_limited|vif1.0|0|"]);
     }
 }

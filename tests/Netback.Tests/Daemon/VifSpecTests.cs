@@ -26,7 +26,7 @@ public sealed class VifSpecTests
         var s = Parse("mac=00:16:3E:0a:0b:0c, bridge=xenbr0 ,ip=10.0.0.2 192.168.7.1 fd00::2,rate=10Mb/s,script=vif-bridge,vifname=web0.1,mtu=9000");
         Assert.Equal("00:16:3e:0a:0b:0c", VifSpec.FormatMac(s.Mac!));
         Assert.Equal("xenbr0", s.Bridge);
-        Assert.Equal(new[] { IPAddress.Parse("10.0.0.2"), IPAddress.Parse("192.168.7.1"), IPAddress.Parse("fd00::2") }, s.Ips);
+        Assert.Equal(new[] { IPNetwork.Parse("10.0.0.2/32"), IPNetwork.Parse("192.168.7.1/32"), IPNetwork.Parse("fd00::2/128") }, s.Ips);
         Assert.Equal("10Mb/s", s.Rate);
         Assert.Equal("vif-bridge", s.Script);
         Assert.Equal("web0.1", s.VifName);
@@ -123,7 +123,7 @@ public sealed class VifSpecTests
         var merged = daemon.OverrideWith(frontend);
         Assert.Equal("00:16:3e:00:00:01", VifSpec.FormatMac(merged.Mac!));
         Assert.Equal("xenbr0", merged.Bridge);
-        Assert.Equal(new[] { IPAddress.Parse("10.0.0.9"), IPAddress.Parse("10.0.0.10") }, merged.Ips);
+        Assert.Equal(new[] { IPNetwork.Parse("10.0.0.9/32"), IPNetwork.Parse("10.0.0.10/32") }, merged.Ips);
         Assert.Equal("1Mb/s", merged.Rate);
         Assert.Equal("vif-bridge", merged.Script);
         Assert.Equal("web0", merged.VifName);
@@ -135,7 +135,7 @@ public sealed class VifSpecTests
         Assert.Equal("br1", overridden.Bridge);
         Assert.Equal("5Mb/s", overridden.Rate);
         Assert.Equal("other", overridden.Script);
-        Assert.Equal(new[] { IPAddress.Parse("10.0.0.1") }, overridden.Ips); // an empty ip list does not override
+        Assert.Equal(new[] { IPNetwork.Parse("10.0.0.1/32") }, overridden.Ips); // an empty ip list does not override
         Assert.Equal(1500, overridden.Mtu);
 
         var unchanged = daemon.OverrideWith(new VifSpec());

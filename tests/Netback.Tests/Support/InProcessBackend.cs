@@ -30,6 +30,10 @@ internal sealed class InProcessBackend : IAsyncDisposable
             // The test's own group: the default "netback" rarely exists on a build machine, and its
             // absence would be a start-up warning in every test's log.
             SocketGroup = ((uint)Tmds.Linux.LibC.getegid()).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // The ring tests send numbered byte patterns, not Ethernet frames from the vif's MAC;
+            // the anti-spoofing tests turn it back on.
+            AntiSpoofing = false,
+            AdminSocketPath = Path.Combine(_dir, "admin.sock"),
         };
         configure?.Invoke(Options);
         var validation = new NetbackOptionsValidator().Validate(null, Options);
