@@ -18,8 +18,8 @@ namespace Netfront.Cli;
 internal sealed class GuestRelay : IDisposable
 {
     /// <summary>First reconnect delay; doubled per failed attempt up to <see cref="MaxBackoff"/>.</summary>
-    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);
 
     private readonly AttachSettings _settings;
     private readonly ManualResetEventSlim _wake = new(false);

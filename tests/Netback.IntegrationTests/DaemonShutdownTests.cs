@@ -10,7 +10,7 @@ public sealed class DaemonShutdownTests(ITestOutputHelper output) : IntegrationT
     {
         Testbed bed = await CreateTestbedAsync();
         ChildProcess daemon = await bed.StartDaemonAsync(Ct);
-        Frontend front = await bed.AttachAsync(bed.Guests[0], $"{bed.Subnet(0)}.2/24", Ct);
+        Frontend front = await bed.AttachAsync(bed.Guests[0], $"{bed.Subnet(0)}.2/24", Ct, "--no-reconnect");
         Assert.True(await bed.Host.WaitForLinkAsync(front.Vif, present: true, Testbed.StartTimeout, Ct), $"{front.Vif} did not appear");
 
         daemon.SendSignal(Signals.SIGTERM);

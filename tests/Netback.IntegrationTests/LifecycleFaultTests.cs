@@ -49,7 +49,7 @@ public sealed class LifecycleFaultTests(ITestOutputHelper output) : IntegrationT
         string net = bed.Subnet(0);
         NetNamespace guest = bed.Guests[0];
         ChildProcess daemon = await bed.StartDaemonAsync(Ct);
-        Frontend front = await bed.AttachAsync(guest, $"{net}.2/24", Ct);
+        Frontend front = await bed.AttachAsync(guest, $"{net}.2/24", Ct, "--no-reconnect");
         await bed.AddHostAddressAsync(front.Vif, $"{net}.1/24", Ct);
         await Iperf.StartBackgroundAsync(bed, guest, $"{net}.1", Ct);
 
