@@ -56,6 +56,18 @@ public sealed class NetbackOptions
     /// </summary>
     public int NullRxFrameSize { get; set; }
 
+    /// <summary>
+    /// netback's rx_stall_timeout_msecs: a queue whose frontend has posted no RX buffers for this
+    /// long while frames wait is stalled, and the vif's carrier goes off until buffers come back.
+    /// </summary>
+    public int RxStallTimeoutMs { get; set; } = 60_000;
+
+    /// <summary>
+    /// netback's rx_drain_timeout_msecs: frames waiting this long for RX buffers are dropped (the TAP's
+    /// queue is emptied), so a stuck frontend cannot hold the host's packets.
+    /// </summary>
+    public int RxDrainTimeoutMs { get; set; } = 10_000;
+
     /// <summary>Most vifs served at once.</summary>
     public int MaxVifs { get; set; } = 256;
 

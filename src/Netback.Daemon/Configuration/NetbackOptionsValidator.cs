@@ -54,6 +54,14 @@ internal sealed class NetbackOptionsValidator : IValidateOptions<NetbackOptions>
         {
             errors.Add($"Netback:NullRxFrameSize must be 0, or 60..{Ring.Abi.NetifLimits.PageSize} with Netback:NullDataPath (got {o.NullRxFrameSize})");
         }
+        if (o.RxStallTimeoutMs is < 100 or > 3_600_000)
+        {
+            errors.Add($"Netback:RxStallTimeoutMs must be 100..3600000 (got {o.RxStallTimeoutMs})");
+        }
+        if (o.RxDrainTimeoutMs is < 100 or > 3_600_000)
+        {
+            errors.Add($"Netback:RxDrainTimeoutMs must be 100..3600000 (got {o.RxDrainTimeoutMs})");
+        }
         if (o.MaxVifs is < 1 or > 4096)
         {
             errors.Add($"Netback:MaxVifs must be 1..4096 (got {o.MaxVifs})");

@@ -59,6 +59,10 @@ internal sealed class QueueCounters
     public readonly long[] TxDrops = new long[(int)TxDropReason.Count];
     /// <summary>Anti-spoofing drops by <see cref="SpoofDropReason"/> (index 0, None, stays 0).</summary>
     public readonly long[] SpoofDrops = new long[(int)SpoofDropReason.Count];
+    /// <summary>Guest RX: times this queue was declared stalled (no buffers for Netback:RxStallTimeoutMs while frames waited).</summary>
+    public long RxStalls;
+    /// <summary>Guest RX: frames discarded from the TAP after waiting Netback:RxDrainTimeoutMs for buffers.</summary>
+    public long RxStallDrops;
     /// <summary>Times guest TX stopped for lack of credit (<c>rate=</c>; netback's rate_limited).</summary>
     public long TxRateLimited;
 }

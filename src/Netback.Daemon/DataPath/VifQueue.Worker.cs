@@ -105,6 +105,7 @@ internal sealed unsafe partial class VifQueue
                 epoll.Modify(_tapFd, haveBuffers ? Epoll.In : 0, TokenTap);
                 tapArmed = haveBuffers;
             }
+            timeoutMs = EarlierTimeout(timeoutMs, RxStallCheck(haveBuffers));
 
             int n = epoll.Wait(events, timeoutMs);
             Counters.Wakeups++;
@@ -126,6 +127,9 @@ internal sealed unsafe partial class VifQueue
             }
         }
     }
+
+    /// <summary>The earlier of two epoll timeouts in ms, -1 meaning none.</summary>
+    private static int EarlierTimeout(int a, int b) => a < 0 ? b : b < 0 ? a : Math.Min(a, b);
 
     /// <summary>Marks this queue dead and disables the whole vif (xenvif_fatal_tx_err).</summary>
     private void Fatal(DataPath.FatalReason reason, string detail)

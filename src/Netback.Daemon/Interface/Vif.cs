@@ -1,5 +1,6 @@
 using System.Net.NetworkInformation;
 using Microsoft.Extensions.Logging;
+using Netback.Daemon.Configuration;
 using Netback.Daemon.DataPath;
 using Netback.Daemon.Logging;
 using Netback.Ring.Abi;
@@ -24,6 +25,7 @@ internal sealed class Vif : IDisposable
     private TapDevice? _tap;
     private VifQueue[] _queues = [];
     private int _broken;
+    private int _stalledQueues;
     private int _disposed;
 
     public Vif(VifIdentity identity, PhysicalAddress mac, int mtu, VifOffloads offloads, ILogger logger, Action<string> onBroken)
@@ -53,6 +55,9 @@ internal sealed class Vif : IDisposable
 
     /// <summary>Guest-TX credit (<c>rate=</c>), shared by the queues; changeable live (admin channel).</summary>
     public CreditScheduler TxCredit { get; } = new();
+
+    /// <summary>Guest-RX stall and drain timeouts (Netback:RxStallTimeoutMs, RxDrainTimeoutMs). Set before <see cref="Start"/>.</summary>
+    public RxStallPolicy RxStall { get; set; } = RxStallPolicy.Default;
 
     /// <summary>Guest-TX anti-spoofing, or null when disabled (<c>Netback:AntiSpoofing=false</c>). Set before <see cref="Start"/>.</summary>
     public SpoofFilter? TxFilter { get; set; }
@@ -87,6 +92,30 @@ internal sealed class Vif : IDisposable
             Log.FrontendFatal(_logger, Name, queue.Index, reason, detail);
         }
         Break($"fatal frontend error on queue {queue.Index}: {reason} ({detail})", null);
+    }
+
+    /// <summary>
+    /// A queue's frontend has posted no RX buffers for the stall timeout while frames waited
+    /// (netback's xenvif_queue_carrier_off): the first stalled queue takes the carrier down, so the
+    /// host stack stops queueing frames nobody will take.
+    /// </summary>
+    public void QueueRxStalled(VifQueue queue, TimeSpan starved)
+    {
+        if (Interlocked.Increment(ref _stalledQueues) == 1)
+        {
+            _tap?.TrySetCarrier(false);
+            Log.RxStalled(_logger, Name, queue.Index, Math.Round(starved.TotalSeconds, 1));
+        }
+    }
+
+    /// <summary>The queue has buffers again (xenvif_queue_carrier_on): the last one brings the carrier back.</summary>
+    public void QueueRxReady(VifQueue queue)
+    {
+        if (Interlocked.Decrement(ref _stalledQueues) == 0 && Volatile.Read(ref _broken) == 0)
+        {
+            _tap?.TrySetCarrier(true);
+            Log.RxReady(_logger, Name, queue.Index);
+        }
     }
 
     /// <summary>

@@ -94,6 +94,7 @@ internal sealed unsafe partial class VifQueue : IDisposable
         _stop.Dispose();
         _channels.Dispose();
         _nullRx?.Dispose();
+        FreeRxDrainBuffer();
         if (_iov != null)
         {
             NativeMemory.Free(_iov);

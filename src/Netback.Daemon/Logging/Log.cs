@@ -64,6 +64,12 @@ internal static partial class Log
     [LoggerMessage(10, LogLevel.Error, "Accepting a control connection failed")]
     public static partial void AcceptFailed(ILogger logger, Exception error);
 
+    [LoggerMessage(12, LogLevel.Warning, "{Vif}: guest Rx stalled (queue {Queue}: no RX buffers posted for {Seconds} s while frames waited); carrier off")]
+    public static partial void RxStalled(ILogger logger, string vif, int queue, double seconds);
+
+    [LoggerMessage(13, LogLevel.Information, "{Vif}: guest Rx ready (queue {Queue} has buffers again); carrier on")]
+    public static partial void RxReady(ILogger logger, string vif, int queue);
+
     [LoggerMessage(11, LogLevel.Error, "Frontend session pid {Pid} failed unexpectedly")]
     public static partial void SessionFailed(ILogger logger, Exception error, int pid);
 

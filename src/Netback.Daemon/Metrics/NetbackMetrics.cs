@@ -28,6 +28,8 @@ internal sealed class NetbackMetrics : IDisposable
         Counter("netback.tx.csum_blank", "{packet}", "Guest TX frames whose checksum the host completes", c => c.TxCsumBlankFrames);
         Counter("netback.rx.gso", "{packet}", "Guest RX GSO frames sent with an extra-info slot", c => c.RxGsoFrames);
         Counter("netback.rx.csum_blank", "{packet}", "Guest RX frames sent with a blank checksum", c => c.RxCsumBlankFrames);
+        Counter("netback.rx.stalls", "{event}", "Guest RX stalls: no buffers posted for the stall timeout while frames waited (carrier off)", c => c.RxStalls);
+        Counter("netback.rx.stall_drops", "{packet}", "Guest RX frames dropped after waiting the drain timeout for buffers", c => c.RxStallDrops);
         Counter("netback.rx.offload_drops", "{packet}", "Guest RX frames dropped: offload metadata the frontend cannot take", c => c.RxOffloadDrops);
         Counter("netback.rx.no_buffers", "{event}", "Times no RX buffer was posted", c => c.RxNoBuffers);
         Counter("netback.notifications.sent", "{notification}", "Event-channel notifications to frontends", c => c.NotificationsSent);

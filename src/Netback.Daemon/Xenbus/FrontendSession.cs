@@ -174,6 +174,7 @@ internal sealed class FrontendSession
             throw;
         }
         VifTxPolicy.Apply(_vif, spec, _options);
+        _vif.RxStall = RxStallPolicy.From(_options);
         _registry.Register(_vif);
         _vif.Start();
 
