@@ -89,6 +89,7 @@ internal sealed class Vif : IDisposable
     {
         if (Volatile.Read(ref _broken) == 0)
         {
+            FatalCounters.Increment(reason);
             Log.FrontendFatal(_logger, Name, queue.Index, reason, detail);
         }
         Break($"fatal frontend error on queue {queue.Index}: {reason} ({detail})", null);

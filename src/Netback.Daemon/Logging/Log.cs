@@ -13,7 +13,7 @@ internal static partial class Log
     /// </summary>
     private static readonly ConditionalWeakTable<ILogger, WarningRateLimiter> FrontendLimiters = [];
 
-    private static WarningRateLimiter FrontendLimiter(ILogger logger) =>
+    internal static WarningRateLimiter FrontendLimiter(ILogger logger) =>
         FrontendLimiters.GetValue(logger, _ => new WarningRateLimiter(10, TimeSpan.FromSeconds(1)));
 
     [LoggerMessage(1, LogLevel.Information, "Listening on {SocketPath} (max {MaxQueues} queues per vif, ring-page-order up to {MaxRingPageOrder}, split event channels {Split})")]

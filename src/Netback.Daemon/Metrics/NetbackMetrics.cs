@@ -36,6 +36,8 @@ internal sealed class NetbackMetrics : IDisposable
         Counter("netback.notifications.received", "{notification}", "Kicks received from frontends", c => c.NotificationsReceived);
         Counter("netback.wakeups", "{wakeup}", "Worker wake-ups from epoll", c => c.Wakeups);
         _meter.CreateObservableCounter("netback.tx.drops", ObserveDrops, "{packet}", "Guest TX packets dropped, by reason");
+        _meter.CreateObservableCounter("netback.frontend.fatal_errors", DataPath.FatalCounters.Observe, "{error}",
+            "Fatal frontend errors (each disabled its vif), by reason");
         _meter.CreateObservableCounter("netback.connections.refused", Access.RefusalCounters.Observe, "{connection}",
             "Control connections and Connects refused by Netback:Access, by reason");
         _meter.CreateObservableCounter("netback.tx.spoof_drops", ObserveSpoofDrops, "{packet}", "Guest TX frames dropped by anti-spoofing, by reason");

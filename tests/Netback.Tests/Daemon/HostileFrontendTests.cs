@@ -51,6 +51,7 @@ public sealed class HostileFrontendTests
         var hostileHost = backend.Host(hostile.VifName);
         uint txRspBefore = hostile.Tx.ReadResponseProducer();
         uint rxRspBefore = hostile.Rx.ReadResponseProducer();
+        long fatalBefore = FatalCounters.Read(Enum.Parse<FatalReason>(reason));
 
         WriteFatal(hostile, scenario);
 
@@ -68,6 +69,9 @@ public sealed class HostileFrontendTests
         // Nothing was answered on the garbage ring.
         Assert.Equal(txRspBefore, hostile.Tx.ReadResponseProducer());
         Assert.Equal(rxRspBefore, hostile.Rx.ReadResponseProducer());
+
+        // Counted by reason for netback.frontend.fatal_errors (other tests may add to it meanwhile).
+        Assert.True(FatalCounters.Read(Enum.Parse<FatalReason>(reason)) > fatalBefore);
 
         // Exactly one warning, naming the vif and the reason.
         string[] warnings = Warnings(backend);
