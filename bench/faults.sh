@@ -77,7 +77,9 @@ cleanup() {
   echo "==> cleaned up (namespaces left: $left)"
   exit $status
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT # an interrupted run exits non-zero, through the cleanup
+trap 'exit 143' TERM
 
 echo "==> faults run $id: $runs run(s), iperf3 ${seconds}s per rate figure, subnet $net.0/24, scratch $work"
 for r in $(seq "$runs"); do

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The scenarios of bench/faults.sh; sourced by it after scripts/lib/netback.sh and bench/lib/scenarios.sh
 # (new_ns, drop_ns, listening). They use its variables (id, net, work, manifest, seconds, port,
 # namespaces) and append one JSON line per measured run to $manifest; bench/lib/faults_report.py
@@ -65,10 +66,10 @@ vif_up() {
 # iperf_server: iperf3 -s in the host namespace on every address (a re-created vif gets the same
 # address); sets server_pid.
 iperf_server() {
-  ip netns exec "$h" iperf3 -s -p $port >"$d/iperf3-server.log" 2>&1 &
+  ip netns exec "$h" iperf3 -s -p "$port" >"$d/iperf3-server.log" 2>&1 &
   server_pid=$!
   NB_PIDS+=("$server_pid")
-  nb_wait_for 10 "the iperf3 server" listening "$h" $port
+  nb_wait_for 10 "the iperf3 server" listening "$h" "$port"
   nb_wait_for 10 "a path to $net.1" ip netns exec "$g" ping -c 1 -W 1 "$net.1"
 }
 
@@ -85,7 +86,7 @@ load_mbps() {
 # traffic VIF: starts a long iperf3 TCP stream guest->host and waits until it runs; sets client_pid
 # and load (Mbit/s over the second before the fault).
 traffic() {
-  ip netns exec "$g" iperf3 -c "$net.1" -p $port -t 120 >"$d/iperf3-client.log" 2>&1 &
+  ip netns exec "$g" iperf3 -c "$net.1" -p "$port" -t 120 >"$d/iperf3-client.log" 2>&1 &
   client_pid=$!
   NB_PIDS+=("$client_pid")
   sleep 1
@@ -135,16 +136,16 @@ fault_reconnect() {
   poll_until 5 gone "$ping" || true
   nb_stop "$ping"
 
-  local outage same=false netfront_ms attempt
+  local outage first_reply same=false netfront_ms attempt
   # null unless ping had replies again after the reconnect: an outage must be closed to be measured
-  outage=$(python3 "$bench/lib/faults_report.py" --gap "$d/ping.log" --since "$back_us")
+  read -r outage first_reply < <(python3 "$bench/lib/faults_report.py" --gap "$d/ping.log" --since "$back_us")
   [ "$(echo "$line" | awk '{print $2}')" = "$vif" ] && same=true
   netfront_ms=$(echo "$line" | sed -n 's/.* after \([0-9]*\) ms.*/\1/p')
   attempt=$(echo "$line" | sed -n 's/.*(attempt \([0-9]*\)).*/\1/p')
-  printf '{"scenario":"reconnect","run":%d,"outage_ms":%s,"exit_ms":%d,"exit_status":%d,"listen_ms":%d,"reconnected_ms":%d,"netfront_ms":%s,"attempt":%s,"same_vif":%s,"line":"%s"}\n' \
-    "$r" "$outage" "$exit_ms" "$status" "$listen_ms" "$reconnected_ms" "${netfront_ms:-null}" "${attempt:-null}" "$same" "$line" >>"$manifest"
-  printf '    outage %s ms; old daemon exited after %d ms (status %d), new one listening at %d ms, reconnected at %d ms: %s\n' \
-    "$outage" "$exit_ms" "$status" "$listen_ms" "$reconnected_ms" "$line"
+  printf '{"scenario":"reconnect","run":%d,"outage_ms":%s,"exit_ms":%d,"exit_status":%d,"listen_ms":%d,"reconnected_ms":%d,"first_reply_ms":%s,"netfront_ms":%s,"attempt":%s,"same_vif":%s,"line":"%s"}\n' \
+    "$r" "$outage" "$exit_ms" "$status" "$listen_ms" "$reconnected_ms" "$first_reply" "${netfront_ms:-null}" "${attempt:-null}" "$same" "$line" >>"$manifest"
+  printf '    outage %s ms; old daemon exited after %d ms (status %d), new one listening at %d ms, reconnected at %d ms, first reply %s ms later: %s\n' \
+    "$outage" "$exit_ms" "$status" "$listen_ms" "$reconnected_ms" "$first_reply" "$line"
   nb_stop "$front" "$daemon"
   drop_ns "$h" "$g"
 }
@@ -152,7 +153,7 @@ fault_reconnect() {
 # measure_rate RUN LABEL CONFIGURED_BPS: one iperf3 TCP run guest->host, 1 s warm-up left out (-O 1).
 measure_rate() {
   local out=$d/iperf-${2//[^a-z0-9]/_}.json
-  timeout $((seconds + 30)) ip netns exec "$g" iperf3 -c "$net.1" -p $port -t "$seconds" -O 1 -J \
+  timeout $((seconds + 30)) ip netns exec "$g" iperf3 -c "$net.1" -p "$port" -t "$seconds" -O 1 -J \
     >"$out" 2>>"$d/iperf3-client.log" || true
   printf '{"scenario":"rate","run":%d,"label":"%s","configured_bps":%s,"file":"%s"}\n' "$1" "$2" "$3" "$out" >>"$manifest"
   printf '    %-26s run %d: %s\n' "$2" "$1" "$(python3 "$bench/lib/faults_report.py" --iperf "$out" "$3")"

@@ -2,7 +2,7 @@
 """Turns the measurements of bench/faults.sh into medians, verdicts, a markdown table and a JSON file.
 
   faults_report.py --manifest FILE --runs N --seconds S --stamp STAMP --commit SHA --out PREFIX
-  faults_report.py --gap PING_LOG [--since US] (longest gap between ping -D replies, ms)
+  faults_report.py --gap PING_LOG [--since US] (ms: longest gap between ping -D replies, first reply after US)
   faults_report.py --iperf FILE CONFIGURED   (one rate run's figure, for the progress lines)
 
 The manifest has one JSON line per scenario run (reconnect, rate, sigkill, sigterm) with the figures
@@ -29,9 +29,10 @@ UNLIMITED = "unlimited (rate=none live)"
 
 
 def longest_gap_ms(path, since_us=None):
-    """The longest time between consecutive replies in `ping -D` output ("[epoch.micros] 64 bytes from ..."),
-    or None when there was no reply at or after since_us (the outage never closed)."""
-    last, longest = None, 0.0
+    """The longest time between consecutive replies in `ping -D` output ("[epoch.micros] 64 bytes from ...")
+    and the time from since_us to the first reply after it (both ms), or (None, None) when there was no
+    reply after since_us (the outage never closed)."""
+    last, longest, first_after = None, 0.0, None
     with open(path, encoding="utf-8", errors="replace") as f:
         for line in f:
             if not line.startswith("[") or "bytes from" not in line:
@@ -39,10 +40,12 @@ def longest_gap_ms(path, since_us=None):
             t = float(line[1:line.index("]")])
             if last is not None:
                 longest = max(longest, t - last)
+            if since_us is not None and first_after is None and t * 1e6 >= since_us:
+                first_after = round((t * 1e6 - since_us) / 1000)
             last = t
-    if last is None or (since_us is not None and last * 1e6 < since_us):
-        return None
-    return round(longest * 1000)
+    if last is None or (since_us is not None and first_after is None):
+        return None, None
+    return round(longest * 1000), first_after
 
 
 def receiver_bps(path):
@@ -100,6 +103,9 @@ def time_rows(lines):
     recon = col(rec, "reconnected_ms")
     rows.append(("reconnect: netfront prints \"reconnected\" (from the SIGTERM)", "—",
                  median(recon), runs_text(recon), "—"))
+    first = col(rec, "first_reply_ms")
+    rows.append(("reconnect: first ping reply after the \"reconnected\" line", "—",
+                 median(first), runs_text(first), "—"))
     own = col(rec, "netfront_ms")
     attempts = ", ".join(str(a) for a in col(rec, "attempt"))
     same = all(r.get("same_vif") for r in rec) if rec else None
@@ -171,7 +177,7 @@ def markdown(meta, times, rates):
         runs = ", ".join(("n/a" if r["bps"] is None else f"{r['bps'] / 1e6:,.2f}") + ("" if r["measurable"] else " (n.m.)")
                          for r in row["runs"]) or "n/a"
         med = "n/a" if row["median_bps"] is None else f"{row['median_bps'] / 1e6:,.2f}"
-        err = "—" if row["error_pct"] is None else f"{row['error_pct']:+.1f} %"
+        err = "—" if row["error_pct"] is None else f"{row['error_pct'] + 0.0:+.1f} %".replace("-0.0", "+0.0")
         md.append(f"| {row['rate']} | {row['set_by']} | {med} | {err} | {runs} | {row['verdict']} |")
     md += ["", "n.m. = not measurable in that run: its unlimited throughput was below the rate + 10%."]
     return "\n".join(md) + "\n"
@@ -190,15 +196,16 @@ def main():
     p.add_argument("--out")
     a = p.parse_args()
     if a.gap:
-        g = longest_gap_ms(a.gap, a.since)
-        print("null" if g is None else g)
+        gap, first_after = longest_gap_ms(a.gap, a.since)
+        print("null null" if gap is None else f"{gap} {'null' if first_after is None else first_after}")
         return 0
     if a.iperf:
         bps, configured = receiver_bps(a.iperf[0]), float(a.iperf[1])
         if bps is None:
             print("iperf3 failed")
         elif configured:
-            print(f"{bps / 1e6:,.2f} Mbit/s ({(bps / configured - 1) * 100:+.1f} % of {configured / 1e6:,.0f})")
+            err = f"{(bps / configured - 1) * 100:+.1f}".replace("-0.0", "+0.0")
+            print(f"{bps / 1e6:,.2f} Mbit/s ({err} % of {configured / 1e6:,.0f})")
         else:
             print(f"{bps / 1e6:,.2f} Mbit/s")
         return 0
