@@ -19,7 +19,7 @@ internal sealed class GuestRelay : IDisposable
 {
     /// <summary>First reconnect delay; doubled per failed attempt up to <see cref="MaxBackoff"/>.</summary>
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(50);
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromMilliseconds(500);
 
     private readonly AttachSettings _settings;
     private readonly ManualResetEventSlim _wake = new(false);

@@ -50,7 +50,7 @@ public sealed class ReconnectTests(ITestOutputHelper output) : IntegrationTest(o
         Assert.False(front.Process.HasExited, $"netfront exited instead of reconnecting\n{front.Process.Describe()}");
         // The outage is the daemon's own restart (process start, .NET runtime) plus the reconnect backoff.
         Assert.InRange(outage, 0.0, 15.0);
-        Assert.True(reconnected - listening < TimeSpan.FromSeconds(3), "netfront took longer than its longest backoff to reconnect");
+        Assert.True(reconnected - listening < TimeSpan.FromSeconds(2), "netfront took longer than its longest backoff to reconnect");
     }
 
     /// <summary>The longest time between consecutive replies in <c>ping -D</c> output ("[epoch.micros] 64 bytes from …").</summary>
