@@ -3,10 +3,11 @@
 # `netfront attach`, and run ping and iperf3 (TCP, both directions) over the paravirtual NIC.
 # Everything it creates (namespaces, TAPs, processes, temp files) is removed on exit, also on
 # failure or Ctrl-C. Run as root: sudo scripts/demo.sh [--time SECONDS] [--queues N]
-#   [--ring-page-order K] [--layout xen|cacheline] [--mtu BYTES] [--no-install]
+#   [--ring-page-order K] [--layout xen|cacheline] [--mtu BYTES] [--offloads on|off]
+#   [--vif "KEY=VALUE,..."] (extra vifspec keys, e.g. tx-copy=bounce or rate=100Mb/s) [--no-install]
 set -euo pipefail
 
-seconds=5 queues=1 order=0 layout=xen mtu=1500 install=1
+seconds=5 queues=1 order=0 layout=xen mtu=1500 offloads=on vifspec= install=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --time) seconds=$2; shift 2 ;;
@@ -14,8 +15,10 @@ while [ $# -gt 0 ]; do
     --ring-page-order) order=$2; shift 2 ;;
     --layout) layout=$2; shift 2 ;;
     --mtu) mtu=$2; shift 2 ;;
+    --offloads) offloads=$2; shift 2 ;;
+    --vif) vifspec=",$2"; shift 2 ;;
     --no-install) install=0; shift ;;
-    -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "demo.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -58,10 +61,10 @@ ip -n "$guest_ns" link set lo up
 echo "==> starting netbackd in $host_ns"
 nb_start_netbackd "$host_ns" "$work/netback.sock" "$work/netbackd.log"
 
-echo "==> netfront attach in $guest_ns (queues $queues, ring-page-order $order, layout $layout, mtu $mtu)"
+echo "==> netfront attach in $guest_ns (queues $queues, ring-page-order $order, layout $layout, mtu $mtu, offloads $offloads${vifspec:+, vifspec ${vifspec#,}})"
 nb_attach_guest "$guest_ns" "$work/netback.sock" "$work/netfront.log" --name eth0 \
   --address "$net.2/24" --queues "$queues" --ring-page-order "$order" --layout "$layout" \
-  --vif "mtu=$mtu"
+  --offloads "$offloads" --vif "mtu=$mtu$vifspec"
 vif=$NB_VIF
 sed -n 's/^/    /p' "$work/netfront.log"
 ip -n "$host_ns" addr add "$net.1/24" dev "$vif"
@@ -89,5 +92,5 @@ echo "==> netbackctl list"
 "$NB_NETBACKCTL" --admin-socket "$work/admin.sock" list | sed 's/^/    /'
 
 echo
-echo "==> summary (vif $vif, mtu $mtu, queues $queues, ring-page-order $order, layout $layout)"
+echo "==> summary (vif $vif, mtu $mtu, queues $queues, ring-page-order $order, layout $layout, offloads $offloads${vifspec:+, vifspec ${vifspec#,}})"
 cat "$work/summary.txt"
