@@ -90,7 +90,7 @@ public sealed unsafe class ControlChannel : IDisposable
                 {
                     while (true)
                     {
-                        long n = sendmsg(fd, &msg, MSG_NOSIGNAL);
+                        long n = Sys.sendmsg(fd, &msg, MSG_NOSIGNAL);
                         if (n >= 0)
                         {
                             return;
@@ -155,7 +155,7 @@ public sealed unsafe class ControlChannel : IDisposable
                 msg.msg_iovlen = 1;
                 msg.msg_control = control;
                 msg.msg_controllen = controlLength;
-                n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+                n = Sys.recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
                 if (n >= 0)
                 {
                     break;
@@ -242,7 +242,7 @@ public sealed unsafe class ControlChannel : IDisposable
         pollfd p = new() { fd = fd, events = events };
         while (true)
         {
-            int r = poll(&p, 1, timeoutMs);
+            int r = Sys.poll(&p, 1, timeoutMs);
             if (r > 0)
             {
                 return true;

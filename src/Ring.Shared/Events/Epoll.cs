@@ -31,7 +31,7 @@ public sealed unsafe class Epoll : IDisposable
     {
         fixed (epoll_event* p = events)
         {
-            int n = epoll_wait(_fd, p, events.Length, timeoutMs);
+            int n = Sys.epoll_wait(_fd, p, events.Length, timeoutMs);
             if (n < 0)
             {
                 int errno = NativeError.LastErrno;

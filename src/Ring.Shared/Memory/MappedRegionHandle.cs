@@ -22,7 +22,7 @@ public sealed unsafe class MappedRegionHandle : SafeHandle
     /// <summary>Maps <paramref name="length"/> bytes of <paramref name="fd"/> shared and read-write.</summary>
     internal static MappedRegionHandle MapShared(int fd, nuint length)
     {
-        void* p = mmap(null, (size_t)length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        void* p = Interop.Sys.mmap(null, (nuint)length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
         if (p == MAP_FAILED)
         {
             throw Interop.NativeError.Exception("mmap", Interop.NativeError.LastErrno);

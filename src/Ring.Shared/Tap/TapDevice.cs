@@ -78,7 +78,7 @@ public sealed unsafe class TapDevice : IDisposable
             path[i] = (byte)TunPath[i];
         }
         path[TunPath.Length] = 0;
-        int fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC, 0);
+        int fd = Sys.open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC, 0);
         if (fd < 0)
         {
             int errno = NativeError.LastErrno;

@@ -33,7 +33,9 @@ public sealed class RxStallTests
             host.Send(Frames.Make(i, 3, 200));
         }
         var deadline = DateTime.UtcNow + Wait;
-        while ((counters.RxStalls == 0 || counters.RxStallDrops == 0) && DateTime.UtcNow < deadline)
+        bool Logged() => DaemonTestKit.Warnings(backend).Any(w => w.Contains("guest Rx stalled", StringComparison.Ordinal));
+        // The worker counts first and logs right after, on its own thread: wait for both.
+        while ((counters.RxStalls == 0 || counters.RxStallDrops == 0 || !Logged()) && DateTime.UtcNow < deadline)
         {
             Thread.Sleep(20);
         }
