@@ -68,23 +68,8 @@ internal sealed class AdminListener : IHostedService, IDisposable
 
     private void AcceptLoop()
     {
-        while (!_stopping)
+        while (SocketAccept.Next(_listener!, () => _stopping, _logger) is { } client)
         {
-            Socket client;
-            try
-            {
-                client = _listener!.Accept();
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
-            {
-                if (_stopping)
-                {
-                    return;
-                }
-                Log.AcceptFailed(_logger, e);
-                Thread.Sleep(100);
-                continue;
-            }
             using var channel = new ControlChannel(client);
             Serve(channel);
         }

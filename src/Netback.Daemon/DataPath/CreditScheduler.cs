@@ -40,6 +40,9 @@ internal sealed class CreditScheduler
     /// <summary>The configured rate, or null for unlimited.</summary>
     public RateLimit? Rate => Volatile.Read(ref _settings)?.Rate;
 
+    /// <summary>A rate is set: without one the TX path skips the credit check (and its clock read).</summary>
+    public bool IsLimited => Volatile.Read(ref _settings) is not null;
+
     /// <summary>Remaining credit in bytes (for tests and listings; may be negative after an oversize packet).</summary>
     public long RemainingCredit => Volatile.Read(ref _remaining);
 

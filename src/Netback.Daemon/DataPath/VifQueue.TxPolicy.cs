@@ -24,7 +24,8 @@ internal sealed unsafe partial class VifQueue
     /// </summary>
     private bool TxCreditAvailable(int size)
     {
-        if (_vif.TxCredit.TryConsume(size, Stopwatch.GetTimestamp(), out _txCreditWaitTicks))
+        var credit = _vif.TxCredit;
+        if (!credit.IsLimited || credit.TryConsume(size, Stopwatch.GetTimestamp(), out _txCreditWaitTicks))
         {
             return true;
         }

@@ -138,23 +138,8 @@ internal sealed class ControlListener : IHostedService, IDisposable
     private void AcceptLoop()
     {
         var sessionLogger = _loggers.CreateLogger("Netback.Xenbus");
-        while (!_stopping)
+        while (SocketAccept.Next(_listener!, () => _stopping, _logger) is { } client)
         {
-            Socket client;
-            try
-            {
-                client = _listener!.Accept();
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
-            {
-                if (_stopping)
-                {
-                    return;
-                }
-                Log.AcceptFailed(_logger, e);
-                Thread.Sleep(100);
-                continue;
-            }
             try
             {
                 var peer = PeerCredentials.Read(client);
