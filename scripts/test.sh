@@ -80,5 +80,29 @@ if [[ "$failed" -gt 0 || "$test_status" -ne 0 ]]; then
   status=1
 fi
 
+# CI keeps only the end of the log: name every failed test and the start of its message here, just
+# above the summary line, so the reason for a red run is never scrolled out of sight.
+if [[ "$failed" -gt 0 ]]; then
+  echo "==> failed tests:"
+  find "$results" -name '*.trx' -type f -print0 | xargs -0 -r cat | awk '
+    BEGIN { RS = "<UnitTestResult " }
+    {
+      head = substr($0, 1, index($0, ">")) # the UnitTestResult tag itself, not what follows it
+      if (head !~ /outcome="(Failed|Error|Timeout|Aborted)"/) next
+      name = head
+      sub(/.*testName="/, "", name); sub(/".*/, "", name)
+      msg = ""
+      if (match($0, /<Message>[^<]*<\/Message>/)) {
+        msg = substr($0, RSTART + 9, RLENGTH - 19)
+      }
+      gsub(/&quot;/, "\"", msg); gsub(/&lt;/, "<", msg); gsub(/&gt;/, ">", msg); gsub(/&apos;/, "'"'"'", msg); gsub(/&amp;/, "\\&", msg)
+      gsub(/&quot;/, "\"", name); gsub(/&lt;/, "<", name); gsub(/&gt;/, ">", name); gsub(/&amp;/, "\\&", name)
+      print "  FAILED " name
+      n = split(msg, lines, "\n")
+      for (i = 1; i <= n && i <= 8; i++) print "    " lines[i]
+      if (n > 8) print "    ..."
+    }'
+fi
+
 echo "$passed passed, $failed failed, $skipped skipped"
 exit "$status"
