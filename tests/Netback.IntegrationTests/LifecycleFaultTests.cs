@@ -99,18 +99,32 @@ public sealed class LifecycleFaultTests(ITestOutputHelper output) : IntegrationT
         Output.WriteLine($"after {Cycles} cycles in {elapsed.TotalSeconds:0.0} s ({elapsed.TotalMilliseconds / Cycles:0.0} ms each, " +
             $"highest vif number {maxVifs}): {middle}");
         // RSS rises over the first thousand as the runtime and allocator reach their working set
-        // (3000 cycles grow it no more than 1000 do); a leak would keep growing: a second thousand must not.
-        maxVifs = Math.Max(maxVifs, Cycle(options, Cycles));
-        var after = await SettleAsync(bed, pid, before);
-        Output.WriteLine($"after another {Cycles} cycles: {after}");
+        // (3000 cycles grow it no more than 1000 do); a leak would keep growing: a later thousand must
+        // not. A GC that grows its budget can still add a few MiB once, so a thousand that grew RSS
+        // gets one more chance; a leak of 4 KiB a cycle or more fails both.
+        var after = middle;
+        var growths = new List<double>();
+        for (int phase = 0; phase < 2; phase++)
+        {
+            var previous = after;
+            maxVifs = Math.Max(maxVifs, Cycle(options, Cycles));
+            after = await SettleAsync(bed, pid, before);
+            Output.WriteLine($"after another {Cycles} cycles: {after}");
+            growths.Add((after.RssBytes - previous.RssBytes) / 1048576.0);
+            if (after.RssBytes - previous.RssBytes < RssSlack)
+            {
+                break;
+            }
+        }
 
         Assert.False(daemon.HasExited, $"netbackd exited\n{daemon.Describe()}");
         Assert.True(after.Fds <= before.Fds + FdSlack, $"netbackd fds: {before.Fds} before, {after.Fds} after\n{ProcStats.DescribeFds(pid)}");
         Assert.True(after.Threads <= before.Threads + ThreadSlack, $"netbackd threads: {before.Threads} before, {after.Threads} after\n{ProcStats.DescribeThreads(pid)}");
         Assert.Equal(0, after.Taps);
         Assert.True(after.GrantMappings == 0, $"netbackd still maps {after.GrantMappings} grant area(s) with no vif attached");
-        Assert.True(after.RssBytes - middle.RssBytes < RssSlack,
-            $"netbackd RSS grew {(after.RssBytes - middle.RssBytes) / 1048576.0:0.0} MiB over the second {Cycles} cycles " +
+        Assert.True(growths[^1] * 1048576.0 < RssSlack,
+            $"netbackd RSS kept growing after the first {Cycles} cycles: " +
+            $"{string.Join(", then ", growths.Select(g => $"{g:0.0} MiB"))} over each further {Cycles} " +
             $"({(middle.RssBytes - before.RssBytes) / 1048576.0:0.0} MiB over the first)");
         Assert.True(middle.RssBytes - before.RssBytes < FirstThousandRssBound,
             $"netbackd RSS grew {(middle.RssBytes - before.RssBytes) / 1048576.0:0.0} MiB over the first {Cycles} cycles");
