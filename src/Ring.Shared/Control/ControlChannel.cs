@@ -61,52 +61,23 @@ public sealed unsafe class ControlChannel : IDisposable
         var added = new bool[fds.Length];
         try
         {
-            int controlLength = fds.Length == 0 ? 0 : CMSG_SPACE(fds.Length * sizeof(int));
-            byte* control = stackalloc byte[Math.Max(controlLength, 1)];
-            new Span<byte>(control, Math.Max(controlLength, 1)).Clear();
-            fixed (byte* data = record)
+            Span<int> raw = stackalloc int[fds.Length];
+            for (int i = 0; i < fds.Length; i++)
             {
-                iovec iov = new() { iov_base = data, iov_len = record.Length };
-                msghdr msg = default;
-                msg.msg_iov = &iov;
-                msg.msg_iovlen = 1;
-                if (fds.Length > 0)
+                fds[i].DangerousAddRef(ref added[i]);
+                raw[i] = fds[i].Fd;
+            }
+            using var lease = Lease();
+            while (ScmRights.Send(lease.Value, record, raw) < 0)
+            {
+                int errno = NativeError.LastErrno;
+                if (errno == NativeError.EAGAIN)
                 {
-                    msg.msg_control = control;
-                    msg.msg_controllen = controlLength;
-                    cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-                    cmsg->cmsg_level = SOL_SOCKET;
-                    cmsg->cmsg_type = SCM_RIGHTS;
-                    cmsg->cmsg_len = CmsgLen(fds.Length * sizeof(int));
-                    int* slots = (int*)CMSG_DATA(cmsg);
-                    for (int i = 0; i < fds.Length; i++)
-                    {
-                        fds[i].DangerousAddRef(ref added[i]);
-                        slots[i] = fds[i].Fd;
-                    }
+                    WaitFor(lease.Value, POLLOUT, 1000);
                 }
-                using var lease = Lease();
-                int fd = lease.Value;
+                else if (errno != NativeError.EINTR)
                 {
-                    while (true)
-                    {
-                        long n = Sys.sendmsg(fd, &msg, MSG_NOSIGNAL);
-                        if (n >= 0)
-                        {
-                            return;
-                        }
-                        int errno = NativeError.LastErrno;
-                        if (errno == NativeError.EINTR)
-                        {
-                            continue;
-                        }
-                        if (errno == NativeError.EAGAIN)
-                        {
-                            WaitFor(fd, POLLOUT, 1000);
-                            continue;
-                        }
-                        throw new ControlChannelClosedException($"sendmsg failed: {NativeError.Exception("sendmsg", errno).Message}");
-                    }
+                    throw new ControlChannelClosedException($"sendmsg failed: {NativeError.Exception("sendmsg", errno).Message}");
                 }
             }
         }
@@ -179,7 +150,7 @@ public sealed unsafe class ControlChannel : IDisposable
         {
             if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
             {
-                int count = ((int)c->cmsg_len - CmsgLen(0)) / sizeof(int);
+                int count = ((int)c->cmsg_len - ScmRights.CmsgLen(0)) / sizeof(int);
                 int* slots = (int*)CMSG_DATA(c);
                 for (int i = 0; i < count; i++)
                 {
@@ -217,24 +188,15 @@ public sealed unsafe class ControlChannel : IDisposable
     private static cmsghdr* NextHeader(msghdr* msg, cmsghdr* c)
     {
         // CMSG_NXTHDR as in glibc, bounded by msg_controllen.
-        byte* next = (byte*)c + CMSG_ALIGN((int)c->cmsg_len);
+        byte* next = (byte*)c + ScmRights.CMSG_ALIGN((int)c->cmsg_len);
         byte* end = (byte*)msg->msg_control + (uint)msg->msg_controllen;
         if (next + sizeof(cmsghdr) > end)
         {
             return null;
         }
         cmsghdr* h = (cmsghdr*)next;
-        return next + CMSG_ALIGN((int)h->cmsg_len) > end ? null : h;
+        return next + ScmRights.CMSG_ALIGN((int)h->cmsg_len) > end ? null : h;
     }
-
-    private static int CMSG_ALIGN(int len) => (len + sizeof(long) - 1) & ~(sizeof(long) - 1);
-
-    /// <summary>
-    /// glibc's <c>CMSG_LEN</c>: aligned header plus the unpadded data length. Tmds.LibC's CMSG_LEN pads the
-    /// data too (CMSG_LEN(4) = 24, not 20), which for an odd fd count makes the kernel read one int past
-    /// the array and send whatever it holds (fd 0) as an extra descriptor.
-    /// </summary>
-    private static int CmsgLen(int dataLength) => CMSG_ALIGN(sizeof(cmsghdr)) + dataLength;
 
     /// <summary>Polls the socket; false on timeout. Hang-up counts as ready (recvmsg then reports EOF).</summary>
     private static bool WaitFor(int fd, short events, int timeoutMs)

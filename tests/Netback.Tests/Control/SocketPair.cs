@@ -29,30 +29,10 @@ internal sealed unsafe class SocketPair : IDisposable
     /// <summary>sendmsg of arbitrary bytes and fds, bypassing every check of <see cref="ControlChannel.Send"/>.</summary>
     public static void SendRaw(ControlChannel from, byte[] record, ReadOnlySpan<int> fds)
     {
-        int controlLength = fds.Length == 0 ? 0 : CMSG_SPACE(fds.Length * sizeof(int));
-        byte* control = stackalloc byte[Math.Max(controlLength, 1)];
-        new Span<byte>(control, Math.Max(controlLength, 1)).Clear();
         using var lease = new HandleLease(from.Socket.SafeHandle);
-        fixed (byte* data = record)
+        if (ScmRights.Send(lease.Value, record, fds) < 0)
         {
-            iovec iov = new() { iov_base = data, iov_len = record.Length };
-            msghdr msg = default;
-            msg.msg_iov = &iov;
-            msg.msg_iovlen = 1;
-            if (fds.Length > 0)
-            {
-                msg.msg_control = control;
-                msg.msg_controllen = controlLength;
-                cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-                cmsg->cmsg_level = SOL_SOCKET;
-                cmsg->cmsg_type = SCM_RIGHTS;
-                cmsg->cmsg_len = sizeof(cmsghdr) + fds.Length * sizeof(int); // glibc CMSG_LEN (Tmds.LibC's pads the data)
-                fds.CopyTo(new Span<int>(CMSG_DATA(cmsg), fds.Length));
-            }
-            if (sendmsg(lease.Value, &msg, MSG_NOSIGNAL) < 0)
-            {
-                throw new Win32Exception(Marshal.GetLastPInvokeError(), "sendmsg");
-            }
+            throw new Win32Exception(NativeError.LastErrno, "sendmsg");
         }
     }
 
