@@ -56,6 +56,12 @@ internal sealed class QueueCounters
     public long NotificationsReceived;
     /// <summary>Returns from epoll_wait.</summary>
     public long Wakeups;
+    /// <summary>
+    /// Managed bytes the worker thread has allocated since it started, updated once per round. The hot
+    /// path allocates nothing, so this stays flat under traffic; growth means a regression (or a
+    /// control-plane event on the worker, such as a stall warning).
+    /// </summary>
+    public long WorkerAllocatedBytes;
     public readonly long[] TxDrops = new long[(int)TxDropReason.Count];
     /// <summary>Anti-spoofing drops by <see cref="SpoofDropReason"/> (index 0, None, stays 0).</summary>
     public readonly long[] SpoofDrops = new long[(int)SpoofDropReason.Count];

@@ -66,6 +66,7 @@ internal sealed unsafe partial class VifQueue
     {
         Span<epoll_event> events = stackalloc epoll_event[4];
         bool tapArmed = false;
+        long allocatedAtStart = GC.GetAllocatedBytesForCurrentThread();
         while (!_stopRequested && !_disabled)
         {
             bool more;
@@ -107,6 +108,8 @@ internal sealed unsafe partial class VifQueue
             }
             timeoutMs = EarlierTimeout(timeoutMs, RxStallCheck(haveBuffers));
 
+            // Once per round, not per packet: current whenever the worker sleeps.
+            Counters.WorkerAllocatedBytes = GC.GetAllocatedBytesForCurrentThread() - allocatedAtStart;
             int n = epoll.Wait(events, timeoutMs);
             Counters.Wakeups++;
             for (int i = 0; i < n; i++)

@@ -35,6 +35,8 @@ internal sealed class NetbackMetrics : IDisposable
         Counter("netback.notifications.sent", "{notification}", "Event-channel notifications to frontends", c => c.NotificationsSent);
         Counter("netback.notifications.received", "{notification}", "Kicks received from frontends", c => c.NotificationsReceived);
         Counter("netback.wakeups", "{wakeup}", "Worker wake-ups from epoll", c => c.Wakeups);
+        Counter("netback.worker.allocated", "By", "Managed bytes allocated by the queue's worker thread (flat under traffic: the data path allocates nothing)",
+            c => c.WorkerAllocatedBytes);
         _meter.CreateObservableCounter("netback.tx.drops", ObserveDrops, "{packet}", "Guest TX packets dropped, by reason");
         _meter.CreateObservableCounter("netback.frontend.fatal_errors", DataPath.FatalCounters.Observe, "{error}",
             "Fatal frontend errors (each disabled its vif), by reason");
