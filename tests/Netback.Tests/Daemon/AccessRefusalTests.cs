@@ -15,8 +15,10 @@ namespace Netback.Tests.Daemon;
 /// Netback:Access on the real in-process backend: a Connect the policy refuses gets an Error with
 /// the reason, one Warning (event 40) and a count, and nothing is created for it. The rules name
 /// the test's own uid, which no rule exempts (refusals at accept need a second uid: the root
-/// integration test AccessControlTests does those).
+/// integration test AccessControlTests does those). Serial: one test counts this process's fds,
+/// which a parallel test's sockets would move.
 /// </summary>
+[Collection(SerialCollection.Name)]
 public sealed class AccessRefusalTests
 {
     private static readonly uint Me = LibC.geteuid();
