@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using Netback.Ring.Control;
+using Ring.Shared.Control;
 
 namespace Netback.Benchmarks;
 

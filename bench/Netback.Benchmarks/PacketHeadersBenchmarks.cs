@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using BenchmarkDotNet.Attributes;
-using Netback.Ring.Offload;
+using Ring.Shared.Offload;
 
 namespace Netback.Benchmarks;
 

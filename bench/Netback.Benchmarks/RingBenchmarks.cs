@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
-using Netback.Ring.Abi;
-using Netback.Ring.Rings;
+using Ring.Shared.Abi;
+using Ring.Shared.Rings;
 
 namespace Netback.Benchmarks;
 

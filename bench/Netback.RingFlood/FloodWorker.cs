@@ -1,4 +1,4 @@
-using Netback.Ring.Events;
+using Ring.Shared.Events;
 using Netfront.Client;
 using Tmds.Linux;
 

@@ -1,5 +1,5 @@
 using System.Net.Sockets;
-using Netback.Ring.Control;
+using Ring.Shared.Control;
 
 namespace Netback.Ctl;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using Netback.Ring.Control;
+using Ring.Shared.Control;
 
 namespace Netback.Ctl;
 

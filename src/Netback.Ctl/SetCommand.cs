@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Netback.Ring.Control;
+using Ring.Shared.Control;
 
 namespace Netback.Ctl;
 

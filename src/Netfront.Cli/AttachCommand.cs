@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
-using Netback.Ring.Abi;
-using Netback.Ring.Rings;
+using Ring.Shared.Abi;
+using Ring.Shared.Rings;
 using Netfront.Client;
 
 namespace Netfront.Cli;

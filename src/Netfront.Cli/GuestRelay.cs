@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
-using Netback.Ring.Events;
-using Netback.Ring.Rings;
-using Netback.Ring.Tap;
+using Ring.Shared.Events;
+using Ring.Shared.Rings;
+using Ring.Shared.Tap;
 using Netfront.Client;
 
 namespace Netfront.Cli;

@@ -1,7 +1,7 @@
-using Netback.Ring.Abi;
-using Netback.Ring.Events;
-using Netback.Ring.Interop;
-using Netback.Ring.Offload;
+using Ring.Shared.Abi;
+using Ring.Shared.Events;
+using Ring.Shared.Interop;
+using Ring.Shared.Offload;
 using Netfront.Client;
 using Tmds.Linux;
 

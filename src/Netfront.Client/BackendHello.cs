@@ -1,6 +1,6 @@
-using Netback.Ring.Abi;
-using Netback.Ring.Control;
-using Netback.Ring.Rings;
+using Ring.Shared.Abi;
+using Ring.Shared.Control;
+using Ring.Shared.Rings;
 
 namespace Netfront.Client;
 

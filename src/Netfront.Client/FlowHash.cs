@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics;
-using Netback.Ring.Offload;
+using Ring.Shared.Offload;
 
 namespace Netfront.Client;
 

@@ -1,5 +1,5 @@
-using Netback.Ring.Memory;
-using Netback.Ring.Rings;
+using Ring.Shared.Memory;
+using Ring.Shared.Rings;
 
 namespace Netfront.Client;
 

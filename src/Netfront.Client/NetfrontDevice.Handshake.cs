@@ -1,13 +1,13 @@
 using System.ComponentModel;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
-using Netback.Ring.Abi;
-using Netback.Ring.Control;
-using Netback.Ring.Events;
-using Netback.Ring.Interop;
-using Netback.Ring.Memory;
-using Netback.Ring.Offload;
-using Netback.Ring.Rings;
+using Ring.Shared.Abi;
+using Ring.Shared.Control;
+using Ring.Shared.Events;
+using Ring.Shared.Interop;
+using Ring.Shared.Memory;
+using Ring.Shared.Offload;
+using Ring.Shared.Rings;
 
 namespace Netfront.Client;
 

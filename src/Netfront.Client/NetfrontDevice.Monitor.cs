@@ -1,8 +1,8 @@
 using System.ComponentModel;
-using Netback.Ring.Abi;
-using Netback.Ring.Control;
-using Netback.Ring.Events;
-using Netback.Ring.Interop;
+using Ring.Shared.Abi;
+using Ring.Shared.Control;
+using Ring.Shared.Events;
+using Ring.Shared.Interop;
 
 namespace Netfront.Client;
 

@@ -1,8 +1,8 @@
 using System.Net.NetworkInformation;
-using Netback.Ring.Control;
-using Netback.Ring.Memory;
-using Netback.Ring.Offload;
-using Netback.Ring.Rings;
+using Ring.Shared.Control;
+using Ring.Shared.Memory;
+using Ring.Shared.Offload;
+using Ring.Shared.Rings;
 
 namespace Netfront.Client;
 
@@ -128,7 +128,7 @@ public sealed partial class NetfrontDevice : IDisposable
         {
             try
             {
-                var m = new ControlMessage(ControlMessageType.State) { State = Netback.Ring.Abi.XenbusState.Closing };
+                var m = new ControlMessage(ControlMessageType.State) { State = Ring.Shared.Abi.XenbusState.Closing };
                 _channel.Send(m);
             }
             catch (ControlChannelClosedException)

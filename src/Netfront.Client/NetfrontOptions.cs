@@ -1,5 +1,5 @@
-using Netback.Ring.Offload;
-using Netback.Ring.Rings;
+using Ring.Shared.Offload;
+using Ring.Shared.Rings;
 
 namespace Netfront.Client;
 
@@ -116,10 +116,10 @@ public sealed class NetfrontOptions
         {
             throw new ArgumentOutOfRangeException(nameof(Queues), Queues, "at least one queue is required");
         }
-        if (RingPageOrder is < 0 or > Netback.Ring.Abi.NetifLimits.MaxRingPageOrder)
+        if (RingPageOrder is < 0 or > Ring.Shared.Abi.NetifLimits.MaxRingPageOrder)
         {
             throw new ArgumentOutOfRangeException(nameof(RingPageOrder), RingPageOrder,
-                $"ring-page-order must be 0..{Netback.Ring.Abi.NetifLimits.MaxRingPageOrder}");
+                $"ring-page-order must be 0..{Ring.Shared.Abi.NetifLimits.MaxRingPageOrder}");
         }
         if (!Enum.IsDefined(Layout))
         {

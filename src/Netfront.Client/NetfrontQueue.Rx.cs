@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
-using Netback.Ring.Abi;
-using Netback.Ring.Events;
-using Netback.Ring.Offload;
+using Ring.Shared.Abi;
+using Ring.Shared.Events;
+using Ring.Shared.Offload;
 
 namespace Netfront.Client;
 

@@ -1,9 +1,9 @@
 using System.Diagnostics.CodeAnalysis;
-using Netback.Ring.Abi;
-using Netback.Ring.Events;
-using Netback.Ring.Interop;
-using Netback.Ring.Offload;
-using Netback.Ring.Rings;
+using Ring.Shared.Abi;
+using Ring.Shared.Events;
+using Ring.Shared.Interop;
+using Ring.Shared.Offload;
+using Ring.Shared.Rings;
 
 namespace Netfront.Client;
 

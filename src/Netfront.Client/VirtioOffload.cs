@@ -1,5 +1,5 @@
-using Netback.Ring.Abi;
-using Netback.Ring.Offload;
+using Ring.Shared.Abi;
+using Ring.Shared.Offload;
 
 namespace Netfront.Client;
 

@@ -1,5 +1,5 @@
 using Netback.IntegrationTests.Support;
-using Netback.Ring.Tap;
+using Ring.Shared.Tap;
 
 namespace Netback.IntegrationTests;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Netback.Ring.Interop;
+using Ring.Shared.Interop;
 
 namespace Netback.Daemon.Access;
 

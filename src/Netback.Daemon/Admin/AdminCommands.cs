@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Netback.Daemon.Configuration;
 using Netback.Daemon.DataPath;
 using Netback.Daemon.Interface;
-using Netback.Ring.Control;
+using Ring.Shared.Control;
 
 namespace Netback.Daemon.Admin;
 

@@ -6,7 +6,7 @@ using Netback.Daemon.Configuration;
 using Netback.Daemon.Interface;
 using Netback.Daemon.Logging;
 using Netback.Daemon.Xenbus;
-using Netback.Ring.Control;
+using Ring.Shared.Control;
 
 namespace Netback.Daemon.Admin;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using Netback.Daemon.Access;
-using Netback.Ring.Abi;
+using Ring.Shared.Abi;
 
 namespace Netback.Daemon.Configuration;
 
@@ -50,9 +50,9 @@ internal sealed class NetbackOptionsValidator : IValidateOptions<NetbackOptions>
         {
             errors.Add($"Netback:HandshakeTimeoutSeconds must be 1..300 (got {o.HandshakeTimeoutSeconds})");
         }
-        if (o.NullRxFrameSize != 0 && (!o.NullDataPath || o.NullRxFrameSize is < 60 or > Ring.Abi.NetifLimits.PageSize))
+        if (o.NullRxFrameSize != 0 && (!o.NullDataPath || o.NullRxFrameSize is < 60 or > Ring.Shared.Abi.NetifLimits.PageSize))
         {
-            errors.Add($"Netback:NullRxFrameSize must be 0, or 60..{Ring.Abi.NetifLimits.PageSize} with Netback:NullDataPath (got {o.NullRxFrameSize})");
+            errors.Add($"Netback:NullRxFrameSize must be 0, or 60..{Ring.Shared.Abi.NetifLimits.PageSize} with Netback:NullDataPath (got {o.NullRxFrameSize})");
         }
         if (o.RxStallTimeoutMs is < 100 or > 3_600_000)
         {

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using Netback.Ring.Offload;
+using Ring.Shared.Offload;
 
 namespace Netback.Daemon.DataPath;
 

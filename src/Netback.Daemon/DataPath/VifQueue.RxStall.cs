@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using Netback.Ring.Abi;
-using Netback.Ring.Interop;
-using Netback.Ring.Offload;
+using Ring.Shared.Abi;
+using Ring.Shared.Interop;
+using Ring.Shared.Offload;
 
 namespace Netback.Daemon.Interface;
 

@@ -1,9 +1,9 @@
 using System.Runtime.CompilerServices;
 using Netback.Daemon.DataPath;
-using Netback.Ring.Abi;
-using Netback.Ring.Events;
-using Netback.Ring.Interop;
-using Netback.Ring.Offload;
+using Ring.Shared.Abi;
+using Ring.Shared.Events;
+using Ring.Shared.Interop;
+using Ring.Shared.Offload;
 
 namespace Netback.Daemon.Interface;
 

@@ -1,5 +1,5 @@
-using Netback.Ring.Events;
-using Netback.Ring.Interop;
+using Ring.Shared.Events;
+using Ring.Shared.Interop;
 using Tmds.Linux;
 
 namespace Netback.Daemon.Interface;
@@ -144,5 +144,5 @@ internal sealed unsafe partial class VifQueue
     /// <summary>Is <paramref name="gref"/> one of the data pages the frontend announced?</summary>
     private bool IsDataGref(uint gref) => gref >= _dataPageFirst && gref < _pageCount;
 
-    private byte* PageAddress(uint gref) => _grantBase + (nint)gref * Ring.Abi.NetifLimits.PageSize;
+    private byte* PageAddress(uint gref) => _grantBase + (nint)gref * Ring.Shared.Abi.NetifLimits.PageSize;
 }

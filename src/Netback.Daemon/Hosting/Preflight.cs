@@ -1,5 +1,5 @@
 using System.Globalization;
-using Netback.Ring.Tap;
+using Ring.Shared.Tap;
 
 namespace Netback.Daemon.Hosting;
 

@@ -1,5 +1,5 @@
-using Netback.Ring.Offload;
-using Netback.Ring.Tap;
+using Ring.Shared.Offload;
+using Ring.Shared.Tap;
 
 namespace Netback.Daemon.Interface;
 

@@ -1,7 +1,7 @@
-using Netback.Ring.Events;
-using Netback.Ring.Interop;
-using Netback.Ring.Offload;
-using Netback.Ring.Tap;
+using Ring.Shared.Events;
+using Ring.Shared.Interop;
+using Ring.Shared.Offload;
+using Ring.Shared.Tap;
 
 namespace Netback.Daemon.Interface;
 

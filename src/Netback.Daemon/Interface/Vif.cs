@@ -3,9 +3,9 @@ using Microsoft.Extensions.Logging;
 using Netback.Daemon.Configuration;
 using Netback.Daemon.DataPath;
 using Netback.Daemon.Logging;
-using Netback.Ring.Abi;
-using Netback.Ring.Memory;
-using Netback.Ring.Tap;
+using Ring.Shared.Abi;
+using Ring.Shared.Memory;
+using Ring.Shared.Tap;
 
 namespace Netback.Daemon.Interface;
 

@@ -2,12 +2,12 @@ using System.Net.NetworkInformation;
 using Microsoft.Extensions.Logging;
 using Netback.Daemon.Configuration;
 using Netback.Daemon.Xenbus;
-using Netback.Ring.Abi;
-using Netback.Ring.Events;
-using Netback.Ring.Interop;
-using Netback.Ring.Memory;
-using Netback.Ring.Rings;
-using Netback.Ring.Tap;
+using Ring.Shared.Abi;
+using Ring.Shared.Events;
+using Ring.Shared.Interop;
+using Ring.Shared.Memory;
+using Ring.Shared.Rings;
+using Ring.Shared.Tap;
 using static Tmds.Linux.LibC;
 
 namespace Netback.Daemon.Interface;
@@ -75,7 +75,7 @@ internal static unsafe class VifFactory
 
     private static FileDescriptorHandle Take(FileDescriptorHandle?[] fds, int index)
     {
-        var fd = fds[index] ?? throw new Ring.Control.ControlProtocolException($"fd {index} was already taken");
+        var fd = fds[index] ?? throw new Ring.Shared.Control.ControlProtocolException($"fd {index} was already taken");
         fds[index] = null;
         return fd;
     }
@@ -86,18 +86,18 @@ internal static unsafe class VifFactory
     /// </summary>
     private static EventChannel TakeEventFd(FileDescriptorHandle?[] fds, int index)
     {
-        var fd = fds[index] ?? throw new Ring.Control.ControlProtocolException($"fd {index} was already taken");
+        var fd = fds[index] ?? throw new Ring.Shared.Control.ControlProtocolException($"fd {index} was already taken");
         using (var lease = new HandleLease(fd))
         {
             string? target = new FileInfo($"/proc/self/fd/{lease.Value}").LinkTarget;
             if (target != "anon_inode:[eventfd]")
             {
-                throw new Ring.Control.ControlProtocolException($"fd {index} is not an eventfd ({target ?? "unknown"})");
+                throw new Ring.Shared.Control.ControlProtocolException($"fd {index} is not an eventfd ({target ?? "unknown"})");
             }
             int flags = fcntl(lease.Value, F_GETFL);
             if (flags < 0 || fcntl(lease.Value, F_SETFL, flags | O_NONBLOCK) < 0)
             {
-                throw new Ring.Control.ControlProtocolException($"fd {index}: cannot make the eventfd non-blocking");
+                throw new Ring.Shared.Control.ControlProtocolException($"fd {index}: cannot make the eventfd non-blocking");
             }
         }
         fds[index] = null;

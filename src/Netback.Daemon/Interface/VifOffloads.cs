@@ -1,5 +1,5 @@
 using Netback.Daemon.Configuration;
-using Netback.Ring.Offload;
+using Ring.Shared.Offload;
 
 namespace Netback.Daemon.Interface;
 

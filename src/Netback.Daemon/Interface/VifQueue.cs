@@ -1,11 +1,11 @@
 using System.Runtime.InteropServices;
 using Netback.Daemon.Configuration;
 using Netback.Daemon.DataPath;
-using Netback.Ring.Abi;
-using Netback.Ring.Events;
-using Netback.Ring.Interop;
-using Netback.Ring.Offload;
-using Netback.Ring.Rings;
+using Ring.Shared.Abi;
+using Ring.Shared.Events;
+using Ring.Shared.Interop;
+using Ring.Shared.Offload;
+using Ring.Shared.Rings;
 
 namespace Netback.Daemon.Interface;
 

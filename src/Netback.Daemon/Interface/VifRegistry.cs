@@ -1,4 +1,4 @@
-using Netback.Ring.Control;
+using Ring.Shared.Control;
 
 namespace Netback.Daemon.Interface;
 

@@ -1,11 +1,11 @@
 using System.Globalization;
 using Netback.Daemon.Configuration;
 using Netback.Daemon.Interface;
-using Netback.Ring.Abi;
-using Netback.Ring.Control;
-using Netback.Ring.Memory;
-using Netback.Ring.Offload;
-using Netback.Ring.Rings;
+using Ring.Shared.Abi;
+using Ring.Shared.Control;
+using Ring.Shared.Memory;
+using Ring.Shared.Offload;
+using Ring.Shared.Rings;
 
 namespace Netback.Daemon.Xenbus;
 

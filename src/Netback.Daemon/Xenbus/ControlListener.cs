@@ -6,7 +6,7 @@ using Netback.Daemon.Access;
 using Netback.Daemon.Configuration;
 using Netback.Daemon.Interface;
 using Netback.Daemon.Logging;
-using Netback.Ring.Control;
+using Ring.Shared.Control;
 
 namespace Netback.Daemon.Xenbus;
 
@@ -125,7 +125,7 @@ internal sealed class ControlListener : IHostedService, IDisposable
         using var channel = new ControlChannel(client);
         try
         {
-            var m = new ControlMessage(ControlMessageType.Error) { State = Ring.Abi.XenbusState.Closing };
+            var m = new ControlMessage(ControlMessageType.Error) { State = Ring.Shared.Abi.XenbusState.Closing };
             m.Set(XenbusKeys.Reason, reason);
             channel.Send(m);
         }
@@ -152,7 +152,7 @@ internal sealed class ControlListener : IHostedService, IDisposable
                     _access, peer);
                 lock (_sessions)
                 {
-                    _sessions.RemoveAll(s => s.State == Ring.Abi.XenbusState.Closed);
+                    _sessions.RemoveAll(s => s.State == Ring.Shared.Abi.XenbusState.Closed);
                     if (_stopping)
                     {
                         client.Dispose();
@@ -177,7 +177,7 @@ internal sealed class ControlListener : IHostedService, IDisposable
         FrontendSession[] sessions;
         lock (_sessions)
         {
-            sessions = _sessions.Where(s => s.State != Ring.Abi.XenbusState.Closed).ToArray();
+            sessions = _sessions.Where(s => s.State != Ring.Shared.Abi.XenbusState.Closed).ToArray();
         }
         Log.ShuttingDown(_logger, sessions.Length);
         foreach (var s in sessions)

@@ -3,11 +3,11 @@ using Netback.Daemon.Access;
 using Netback.Daemon.Configuration;
 using Netback.Daemon.Interface;
 using Netback.Daemon.Logging;
-using Netback.Ring.Abi;
-using Netback.Ring.Control;
-using Netback.Ring.Memory;
-using Netback.Ring.Rings;
-using Netback.Ring.Tap;
+using Ring.Shared.Abi;
+using Ring.Shared.Control;
+using Ring.Shared.Memory;
+using Ring.Shared.Rings;
+using Ring.Shared.Tap;
 using Tmds.Linux;
 
 namespace Netback.Daemon.Xenbus;

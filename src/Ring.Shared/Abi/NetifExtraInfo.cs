@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Netback.Ring.Abi;
+namespace Ring.Shared.Abi;
 
 /// <summary>
 /// <c>struct netif_extra_info</c>: 8 bytes, a type, flags, and a 6-byte union of which the GSO

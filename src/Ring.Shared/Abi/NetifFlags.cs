@@ -1,4 +1,4 @@
-namespace Netback.Ring.Abi;
+namespace Ring.Shared.Abi;
 
 /// <summary>NETTXF_*: guest-TX slot flags.</summary>
 [Flags]

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Netback.Ring.Abi;
+namespace Ring.Shared.Abi;
 
 /// <summary><c>struct netif_rx_request</c>: a posted receive buffer, 8 bytes.</summary>
 [StructLayout(LayoutKind.Sequential, Pack = 2, Size = 8)]

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Netback.Ring.Abi;
+namespace Ring.Shared.Abi;
 
 /// <summary><c>struct netif_tx_request</c> (xen/io/netif.h): one guest-TX slot, 12 bytes.</summary>
 [StructLayout(LayoutKind.Sequential, Pack = 2, Size = 12)]

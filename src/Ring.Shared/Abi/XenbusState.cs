@@ -1,4 +1,4 @@
-namespace Netback.Ring.Abi;
+namespace Ring.Shared.Abi;
 
 /// <summary>enum xenbus_state (xen/io/xenbus.h); the values travel in control messages.</summary>
 public enum XenbusState

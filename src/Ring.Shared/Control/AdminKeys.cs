@@ -1,4 +1,4 @@
-namespace Netback.Ring.Control;
+namespace Ring.Shared.Control;
 
 /// <summary>
 /// Keys of the admin channel (<c>netbackctl</c> ↔ netbackd, message types AdminRequest/AdminReply):

@@ -1,9 +1,9 @@
 using System.Net.Sockets;
-using Netback.Ring.Interop;
+using Ring.Shared.Interop;
 using Tmds.Linux;
 using static Tmds.Linux.LibC;
 
-namespace Netback.Ring.Control;
+namespace Ring.Shared.Control;
 
 /// <summary>
 /// A control connection over a <c>SOCK_SEQPACKET</c> Unix socket: one message per record, file

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace Netback.Ring.Control;
+namespace Ring.Shared.Control;
 
 /// <summary>
 /// Wire format of one control message (one SOCK_SEQPACKET record):

@@ -1,7 +1,7 @@
 using System.Globalization;
-using Netback.Ring.Abi;
+using Ring.Shared.Abi;
 
-namespace Netback.Ring.Control;
+namespace Ring.Shared.Control;
 
 /// <summary>
 /// One control message: a type and an ordered list of xenstore-like keys and string values

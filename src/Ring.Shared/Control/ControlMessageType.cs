@@ -1,4 +1,4 @@
-namespace Netback.Ring.Control;
+namespace Ring.Shared.Control;
 
 /// <summary>Control-protocol message types (the xenbus handshake of DESIGN §4).</summary>
 public enum ControlMessageType : ushort

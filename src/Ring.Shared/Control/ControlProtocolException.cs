@@ -1,4 +1,4 @@
-namespace Netback.Ring.Control;
+namespace Ring.Shared.Control;
 
 /// <summary>A control message that breaks the protocol: the connection ends, nothing else does.</summary>
 public sealed class ControlProtocolException : Exception

@@ -1,8 +1,8 @@
-using Netback.Ring.Interop;
+using Ring.Shared.Interop;
 using Tmds.Linux;
 using static Tmds.Linux.LibC;
 
-namespace Netback.Ring.Control;
+namespace Ring.Shared.Control;
 
 /// <summary>One <c>sendmsg</c> of a record with file descriptors alongside (<c>SCM_RIGHTS</c>).</summary>
 internal static unsafe class ScmRights

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Netback.Ring.Control;
+namespace Ring.Shared.Control;
 
 /// <summary>
 /// Keys of the handshake, named as in Xen's netif.h / xenstore where Xen has them

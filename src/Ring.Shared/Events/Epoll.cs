@@ -1,8 +1,8 @@
-using Netback.Ring.Interop;
+using Ring.Shared.Interop;
 using Tmds.Linux;
 using static Tmds.Linux.LibC;
 
-namespace Netback.Ring.Events;
+namespace Ring.Shared.Events;
 
 /// <summary>An epoll instance for one worker thread; registrations carry a caller-chosen token.</summary>
 public sealed unsafe class Epoll : IDisposable

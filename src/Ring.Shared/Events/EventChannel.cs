@@ -1,7 +1,7 @@
-using Netback.Ring.Interop;
+using Ring.Shared.Interop;
 using static Tmds.Linux.LibC;
 
-namespace Netback.Ring.Events;
+namespace Ring.Shared.Events;
 
 /// <summary>
 /// One direction of an event channel: an eventfd that one side signals and the other waits on.

@@ -1,6 +1,6 @@
-using Netback.Ring.Interop;
+using Ring.Shared.Interop;
 
-namespace Netback.Ring.Events;
+namespace Ring.Shared.Events;
 
 /// <summary>
 /// A queue's event channels, one eventfd per direction. Split mode

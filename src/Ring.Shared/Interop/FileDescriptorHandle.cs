@@ -1,7 +1,7 @@
 using Microsoft.Win32.SafeHandles;
 using static Tmds.Linux.LibC;
 
-namespace Netback.Ring.Interop;
+namespace Ring.Shared.Interop;
 
 /// <summary>An owned Linux file descriptor, closed exactly once when released.</summary>
 public sealed class FileDescriptorHandle : SafeHandleZeroOrMinusOneIsInvalid

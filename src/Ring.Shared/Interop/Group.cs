@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace Netback.Ring.Interop;
+namespace Ring.Shared.Interop;
 
 /// <summary>
 /// grp.h's <c>getgrnam_r</c> (not in Tmds.LibC): group names go through NSS, so a group from LDAP

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Netback.Ring.Interop;
+namespace Ring.Shared.Interop;
 
 /// <summary>
 /// Holds a reference on a SafeHandle for a scope so its raw value can be used without racing a

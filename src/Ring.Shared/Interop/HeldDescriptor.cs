@@ -1,4 +1,4 @@
-namespace Netback.Ring.Interop;
+namespace Ring.Shared.Interop;
 
 /// <summary>
 /// A reference (<c>DangerousAddRef</c>) on a descriptor held for the owner's whole life, so the hot

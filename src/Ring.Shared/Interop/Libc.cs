@@ -1,4 +1,4 @@
-namespace Netback.Ring.Interop;
+namespace Ring.Shared.Interop;
 
 internal static class Libc
 {

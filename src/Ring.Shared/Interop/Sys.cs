@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Tmds.Linux;
 
-namespace Netback.Ring.Interop;
+namespace Ring.Shared.Interop;
 
 /// <summary>
 /// The libc calls whose errno decides what happens next (EINTR, EAGAIN), declared with

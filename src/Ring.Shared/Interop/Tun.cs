@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Netback.Ring.Interop;
+namespace Ring.Shared.Interop;
 
 /// <summary>
 /// linux/if_tun.h and the net-device ioctls of linux/sockios.h: not in Tmds.LibC.

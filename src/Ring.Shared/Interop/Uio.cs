@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Netback.Ring.Interop;
+namespace Ring.Shared.Interop;
 
 /// <summary>Scatter/gather I/O (readv/writev): not in Tmds.LibC.</summary>
 internal static unsafe partial class Uio

@@ -1,10 +1,10 @@
 using System.Text;
-using Netback.Ring.Abi;
-using Netback.Ring.Interop;
+using Ring.Shared.Abi;
+using Ring.Shared.Interop;
 using Tmds.Linux;
 using static Tmds.Linux.LibC;
 
-namespace Netback.Ring.Memory;
+namespace Ring.Shared.Memory;
 
 /// <summary>
 /// The frontend's shared memory: one sealed memfd of 4 KiB pages, mapped once. A grant reference

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using Tmds.Linux;
 using static Tmds.Linux.LibC;
 
-namespace Netback.Ring.Memory;
+namespace Ring.Shared.Memory;
 
 /// <summary>An <c>mmap</c>ed region, unmapped exactly once when released.</summary>
 public sealed unsafe class MappedRegionHandle : SafeHandle

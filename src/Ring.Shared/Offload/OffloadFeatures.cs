@@ -1,4 +1,4 @@
-namespace Netback.Ring.Offload;
+namespace Ring.Shared.Offload;
 
 /// <summary>
 /// What a side of a vif accepts, in Xen's terms (the <c>feature-*</c> keys) and as TUN_F_* flags

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Netback.Ring.Offload;
+namespace Ring.Shared.Offload;
 
 /// <summary>
 /// Where the headers of an Ethernet frame are, found the way Linux's <c>skb_checksum_setup</c> does

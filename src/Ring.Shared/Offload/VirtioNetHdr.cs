@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Netback.Ring.Offload;
+namespace Ring.Shared.Offload;
 
 /// <summary>
 /// <c>struct virtio_net_hdr</c> (linux/virtio_net.h), the 10-byte header a TAP opened with

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Netback.Ring.Rings;
+namespace Ring.Shared.Rings;
 
 /// <summary>
 /// The backend's view of a ring (ring.h <c>struct name##_back_ring</c>): it consumes requests and

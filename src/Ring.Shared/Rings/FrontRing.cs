@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Netback.Ring.Rings;
+namespace Ring.Shared.Rings;
 
 /// <summary>
 /// The frontend's view of a ring (ring.h <c>struct name##_front_ring</c>): it produces requests and

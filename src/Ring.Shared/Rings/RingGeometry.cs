@@ -1,7 +1,7 @@
 using System.Numerics;
-using Netback.Ring.Abi;
+using Ring.Shared.Abi;
 
-namespace Netback.Ring.Rings;
+namespace Ring.Shared.Rings;
 
 /// <summary>Which ring: its entry is the union of its request and response.</summary>
 public enum RingKind

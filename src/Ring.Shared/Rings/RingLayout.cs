@@ -1,4 +1,4 @@
-namespace Netback.Ring.Rings;
+namespace Ring.Shared.Rings;
 
 /// <summary>How a shared ring page is laid out; negotiated with the <c>ring-layout</c> key.</summary>
 public enum RingLayout

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Netback.Ring.Rings;
+namespace Ring.Shared.Rings;
 
 /// <summary>
 /// The shared part of one ring: the four free-running indices and the slot array, at an address

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
-using Netback.Ring.Interop;
-using static Netback.Ring.Interop.Tun;
+using Ring.Shared.Interop;
+using static Ring.Shared.Interop.Tun;
 
-namespace Netback.Ring.Tap;
+namespace Ring.Shared.Tap;
 
 /// <summary>
 /// Configures a network interface of the calling thread's network namespace through the classic

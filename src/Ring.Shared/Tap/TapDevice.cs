@@ -1,9 +1,9 @@
-using Netback.Ring.Interop;
-using Netback.Ring.Offload;
-using static Netback.Ring.Interop.Tun;
+using Ring.Shared.Interop;
+using Ring.Shared.Offload;
+using static Ring.Shared.Interop.Tun;
 using static Tmds.Linux.LibC;
 
-namespace Netback.Ring.Tap;
+namespace Ring.Shared.Tap;
 
 /// <summary>
 /// A multi-queue Linux TAP device: one <c>/dev/net/tun</c> fd per queue (IFF_MULTI_QUEUE), Ethernet

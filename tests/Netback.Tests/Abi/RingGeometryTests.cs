@@ -1,4 +1,4 @@
-using Netback.Ring.Rings;
+using Ring.Shared.Rings;
 
 namespace Netback.Tests.Abi;
 

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using Netback.Ring.Abi;
+using Ring.Shared.Abi;
 
 namespace Netback.Tests.Abi;
 

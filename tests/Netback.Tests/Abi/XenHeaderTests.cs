@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using Netback.Ring.Abi;
-using Netback.Ring.Rings;
+using Ring.Shared.Abi;
+using Ring.Shared.Rings;
 
 namespace Netback.Tests.Abi;
 

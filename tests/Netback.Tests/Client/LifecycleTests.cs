@@ -65,7 +65,7 @@ public sealed class LifecycleTests
             Assert.Equal(device.BackendCloseReason, e.Reason);
             Assert.DoesNotContain('\n', e.Reason);
             // The eventfd for epoll loops is readable too.
-            Assert.True(Netback.Ring.Events.EventChannel.Drain(device.BackendClosedFd) > 0);
+            Assert.True(Ring.Shared.Events.EventChannel.Drain(device.BackendClosedFd) > 0);
         }
         finally
         {

@@ -1,5 +1,5 @@
 using System.Net.NetworkInformation;
-using Netback.Ring.Rings;
+using Ring.Shared.Rings;
 using Netback.Tests.Support;
 using Netfront.Client;
 

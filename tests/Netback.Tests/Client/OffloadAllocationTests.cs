@@ -1,4 +1,4 @@
-using Netback.Ring.Abi;
+using Ring.Shared.Abi;
 using Netfront.Client;
 
 namespace Netback.Tests.Client;

@@ -1,5 +1,5 @@
-using Netback.Ring.Control;
-using Netback.Ring.Offload;
+using Ring.Shared.Control;
+using Ring.Shared.Offload;
 using Netfront.Client;
 
 namespace Netback.Tests.Client;

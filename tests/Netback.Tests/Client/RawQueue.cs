@@ -1,8 +1,8 @@
 using System.Runtime.CompilerServices;
-using Netback.Ring.Abi;
-using Netback.Ring.Events;
-using Netback.Ring.Offload;
-using Netback.Ring.Rings;
+using Ring.Shared.Abi;
+using Ring.Shared.Events;
+using Ring.Shared.Offload;
+using Ring.Shared.Rings;
 using Netback.Tests.Support;
 using Netfront.Client;
 

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
-using Netback.Ring.Abi;
-using Netback.Ring.Control;
+using Ring.Shared.Abi;
+using Ring.Shared.Control;
 
 namespace Netback.Tests.Client;
 

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
-using Netback.Ring.Abi;
-using Netback.Ring.Offload;
+using Ring.Shared.Abi;
+using Ring.Shared.Offload;
 using Netfront.Client;
 
 namespace Netback.Tests.Client;

@@ -1,4 +1,4 @@
-using Netback.Ring.Control;
+using Ring.Shared.Control;
 using Netback.Tests.Support;
 
 namespace Netback.Tests.Control;

@@ -1,8 +1,8 @@
 using System.Net.Sockets;
-using Netback.Ring.Control;
-using Netback.Ring.Events;
-using Netback.Ring.Interop;
-using Netback.Ring.Memory;
+using Ring.Shared.Control;
+using Ring.Shared.Events;
+using Ring.Shared.Interop;
+using Ring.Shared.Memory;
 using Netback.Tests.Support;
 using static Tmds.Linux.LibC;
 
@@ -86,12 +86,12 @@ public sealed class ControlChannelTests
         using (var hello = pair.Front.Receive(Wait))
         {
             Assert.Equal(ControlMessageType.Hello, hello.Message.Type);
-            Assert.Equal(Netback.Ring.Abi.XenbusState.InitWait, hello.Message.State);
+            Assert.Equal(Ring.Shared.Abi.XenbusState.InitWait, hello.Message.State);
             Assert.Empty(hello.Fds);
         }
         using (var state = pair.Front.Receive(Wait))
         {
-            Assert.Equal(Netback.Ring.Abi.XenbusState.Closing, state.Message.State);
+            Assert.Equal(Ring.Shared.Abi.XenbusState.Closing, state.Message.State);
         }
         using var error = pair.Back.Receive(Wait);
         Assert.Equal("no", error.Message.Get("reason"));
@@ -123,7 +123,7 @@ public sealed class ControlChannelTests
         pair.Front.Dispose();
         using (var last = pair.Back.Receive(Wait))
         {
-            Assert.Equal(Netback.Ring.Abi.XenbusState.Closed, last.Message.State);
+            Assert.Equal(Ring.Shared.Abi.XenbusState.Closed, last.Message.State);
         }
         Assert.Throws<ControlChannelClosedException>(() => pair.Back.Receive(Wait));
     }
@@ -190,7 +190,7 @@ public sealed class ControlChannelTests
             using var back = new ControlChannel(listener.Accept());
             front.Send(new ControlMessage(ControlMessageType.Connect).Set("state", 4));
             using var got = back.Receive(Wait);
-            Assert.Equal(Netback.Ring.Abi.XenbusState.Connected, got.Message.State);
+            Assert.Equal(Ring.Shared.Abi.XenbusState.Connected, got.Message.State);
             Assert.Throws<SocketException>(() => ControlChannel.Connect(Path.Combine(dir.FullName, "missing.sock")));
         }
         finally

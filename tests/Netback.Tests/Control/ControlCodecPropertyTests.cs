@@ -1,5 +1,5 @@
 using CsCheck;
-using Netback.Ring.Control;
+using Ring.Shared.Control;
 
 namespace Netback.Tests.Control;
 

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using Netback.Ring.Control;
+using Ring.Shared.Control;
 using static Netback.Tests.Control.RawRecord;
 
 namespace Netback.Tests.Control;

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
-using Netback.Ring.Control;
+using Ring.Shared.Control;
 
 namespace Netback.Tests.Control;
 

@@ -1,8 +1,8 @@
 using System.ComponentModel;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using Netback.Ring.Control;
-using Netback.Ring.Interop;
+using Ring.Shared.Control;
+using Ring.Shared.Interop;
 using Tmds.Linux;
 using static Tmds.Linux.LibC;
 

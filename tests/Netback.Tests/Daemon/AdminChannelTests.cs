@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Netback.Daemon.Admin;
-using Netback.Ring.Control;
+using Ring.Shared.Control;
 using Netback.Tests.Support;
 using Netfront.Client;
 

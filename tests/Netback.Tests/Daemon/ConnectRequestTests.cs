@@ -1,8 +1,8 @@
 using Netback.Daemon.Configuration;
 using Netback.Daemon.Xenbus;
-using Netback.Ring.Abi;
-using Netback.Ring.Control;
-using Netback.Ring.Rings;
+using Ring.Shared.Abi;
+using Ring.Shared.Control;
+using Ring.Shared.Rings;
 
 namespace Netback.Tests.Daemon;
 

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
-using Netback.Ring.Abi;
-using Netback.Ring.Control;
+using Ring.Shared.Abi;
+using Ring.Shared.Control;
 using Netback.Tests.Support;
 using Netfront.Client;
 

@@ -1,7 +1,7 @@
-using Netback.Ring.Abi;
-using Netback.Ring.Control;
-using Netback.Ring.Interop;
-using Netback.Ring.Memory;
+using Ring.Shared.Abi;
+using Ring.Shared.Control;
+using Ring.Shared.Interop;
+using Ring.Shared.Memory;
 using Netback.Tests.Support;
 using static Netback.Tests.Daemon.DaemonTestKit;
 

@@ -1,5 +1,5 @@
-using Netback.Ring.Control;
-using Netback.Ring.Offload;
+using Ring.Shared.Control;
+using Ring.Shared.Offload;
 using Netback.Tests.Support;
 using static Netback.Tests.Daemon.DaemonTestKit;
 

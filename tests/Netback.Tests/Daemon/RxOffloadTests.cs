@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
-using Netback.Ring.Abi;
-using Netback.Ring.Control;
-using Netback.Ring.Offload;
+using Ring.Shared.Abi;
+using Ring.Shared.Control;
+using Ring.Shared.Offload;
 using Netback.Tests.Support;
 using static Netback.Tests.Daemon.DaemonTestKit;
 

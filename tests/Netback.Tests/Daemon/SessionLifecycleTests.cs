@@ -1,5 +1,5 @@
-using Netback.Ring.Abi;
-using Netback.Ring.Control;
+using Ring.Shared.Abi;
+using Ring.Shared.Control;
 using Netback.Tests.Support;
 using static Netback.Tests.Daemon.DaemonTestKit;
 

@@ -1,5 +1,5 @@
-using Netback.Ring.Events;
-using Netback.Ring.Interop;
+using Ring.Shared.Events;
+using Ring.Shared.Interop;
 using Netback.Tests.Support;
 using Tmds.Linux;
 

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
-using Netback.Ring.Interop;
-using Netback.Ring.Memory;
+using Ring.Shared.Interop;
+using Ring.Shared.Memory;
 using Netback.Tests.Support;
 
 namespace Netback.Tests.Fuzz;

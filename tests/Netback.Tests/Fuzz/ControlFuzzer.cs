@@ -1,8 +1,8 @@
 using System.ComponentModel;
 using System.Net.Sockets;
-using Netback.Ring.Abi;
-using Netback.Ring.Control;
-using Netback.Ring.Interop;
+using Ring.Shared.Abi;
+using Ring.Shared.Control;
+using Ring.Shared.Interop;
 using Netback.Tests.Control;
 using Netback.Tests.Support;
 

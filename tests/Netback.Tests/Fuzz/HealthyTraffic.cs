@@ -1,4 +1,4 @@
-using Netback.Ring.Offload;
+using Ring.Shared.Offload;
 using System.Buffers.Binary;
 using System.Net.Sockets;
 using Netfront.Client;

@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 using System.ComponentModel;
 using System.Net.Sockets;
-using Netback.Ring.Abi;
-using Netback.Ring.Control;
-using Netback.Ring.Rings;
+using Ring.Shared.Abi;
+using Ring.Shared.Control;
+using Ring.Shared.Rings;
 using Netback.Tests.Support;
 
 namespace Netback.Tests.Fuzz;

@@ -1,5 +1,5 @@
 using System.Net.Sockets;
-using Netback.Ring.Abi;
+using Ring.Shared.Abi;
 using Netback.Tests.Support;
 using static Netback.Tests.Daemon.DaemonTestKit;
 

@@ -1,5 +1,5 @@
-using Netback.Ring.Interop;
-using Netback.Ring.Memory;
+using Ring.Shared.Interop;
+using Ring.Shared.Memory;
 using Netback.Tests.Support;
 using static Tmds.Linux.LibC;
 

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using CsCheck;
-using Netback.Ring.Offload;
+using Ring.Shared.Offload;
 
 namespace Netback.Tests.Offload;
 

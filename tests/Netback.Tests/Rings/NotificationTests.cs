@@ -1,4 +1,4 @@
-using Netback.Ring.Rings;
+using Ring.Shared.Rings;
 using Netback.Tests.Support;
 
 namespace Netback.Tests.Rings;

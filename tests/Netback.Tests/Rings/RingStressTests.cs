@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using Netback.Ring.Abi;
-using Netback.Ring.Events;
-using Netback.Ring.Rings;
+using Ring.Shared.Abi;
+using Ring.Shared.Events;
+using Ring.Shared.Rings;
 using Netback.Tests.Support;
 using Tmds.Linux;
 
@@ -97,7 +97,7 @@ public sealed unsafe class RingStressTests(ITestOutputHelper output)
     private static void RunFrontend(FrontRing<NetifTxRequest, NetifTxResponse> ring, EventChannel kick, EventChannel call, int burst, Side side, CancellationToken stop)
     {
         using var epoll = new Epoll();
-        using var lease = new Netback.Ring.Interop.HandleLease(call.Handle);
+        using var lease = new Ring.Shared.Interop.HandleLease(call.Handle);
         epoll.Add(lease.Value, Epoll.In, 1);
         long sent = 0, received = 0;
         while (received < Requests)
@@ -153,7 +153,7 @@ public sealed unsafe class RingStressTests(ITestOutputHelper output)
     private static void RunBackend(BackRing<NetifTxRequest, NetifTxResponse> ring, EventChannel kick, EventChannel call, Side side, CancellationToken stop)
     {
         using var epoll = new Epoll();
-        using var lease = new Netback.Ring.Interop.HandleLease(kick.Handle);
+        using var lease = new Ring.Shared.Interop.HandleLease(kick.Handle);
         epoll.Add(lease.Value, Epoll.In, 1);
         long consumed = 0;
         while (consumed < Requests)

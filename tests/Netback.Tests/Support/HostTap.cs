@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using Netback.Ring.Offload;
+using Ring.Shared.Offload;
 
 namespace Netback.Tests.Support;
 

@@ -1,10 +1,10 @@
 using System.Runtime.CompilerServices;
-using Netback.Ring.Abi;
-using Netback.Ring.Control;
-using Netback.Ring.Events;
-using Netback.Ring.Interop;
-using Netback.Ring.Memory;
-using Netback.Ring.Rings;
+using Ring.Shared.Abi;
+using Ring.Shared.Control;
+using Ring.Shared.Events;
+using Ring.Shared.Interop;
+using Ring.Shared.Memory;
+using Ring.Shared.Rings;
 
 namespace Netback.Tests.Support;
 

@@ -1,5 +1,5 @@
-using Netback.Ring.Abi;
-using Netback.Ring.Rings;
+using Ring.Shared.Abi;
+using Ring.Shared.Rings;
 
 namespace Netback.Tests.Support;
 

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using Netback.Daemon.Interface;
-using Netback.Ring.Interop;
-using Netback.Ring.Offload;
-using Netback.Ring.Tap;
+using Ring.Shared.Interop;
+using Ring.Shared.Offload;
+using Ring.Shared.Tap;
 
 namespace Netback.Tests.Support;
 
