@@ -2,13 +2,6 @@ using System.Globalization;
 
 namespace Netback.RingFlood;
 
-internal enum FloodMode
-{
-    Tx,
-    Rx,
-    SocketPair,
-}
-
 /// <summary>The command line of <c>ringflood</c>, parsed and range-checked.</summary>
 internal sealed class FloodOptions
 {

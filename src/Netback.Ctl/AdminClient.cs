@@ -47,10 +47,3 @@ internal sealed class AdminClient : IDisposable
 
     public void Dispose() => _channel.Dispose();
 }
-
-internal sealed class AdminException : Exception
-{
-    public AdminException(string message) : base(message) { }
-    public AdminException() { }
-    public AdminException(string message, Exception inner) : base(message, inner) { }
-}

@@ -6,14 +6,6 @@ using Netfront.Client;
 
 namespace Netfront.Cli;
 
-/// <summary>What <c>netfront attach</c> was asked to do, parsed and range-checked.</summary>
-internal sealed record AttachSettings(
-    NetfrontOptions Frontend,
-    string GuestName,
-    Ipv4Prefix? Address,
-    int? Mtu,
-    bool Reconnect = true);
-
 /// <summary>
 /// <c>netfront attach</c>: connect to netbackd and turn the current network namespace into the
 /// "guest" side of a vif, relaying a TAP (e.g. <c>eth0</c>) through the rings.

@@ -18,30 +18,3 @@ public struct NetifExtraInfo
     [FieldOffset(5)] public byte GsoPad;
     [FieldOffset(6)] public ushort GsoFeatures;
 }
-
-/// <summary>XEN_NETIF_EXTRA_TYPE_*.</summary>
-public enum XenNetifExtraType : byte
-{
-    None = 0,
-    Gso = 1,
-    McastAdd = 2,
-    McastDel = 3,
-    Hash = 4,
-    Xdp = 5,
-    /// <summary>XEN_NETIF_EXTRA_TYPE_MAX in Linux's copy of netif.h: one past the last type.</summary>
-    Max = 6,
-}
-
-/// <summary>XEN_NETIF_GSO_TYPE_*.</summary>
-public enum XenNetifGsoType : byte
-{
-    None = 0,
-    TcpV4 = 1,
-    TcpV6 = 2,
-}
-
-public static class XenNetifExtraFlags
-{
-    /// <summary>XEN_NETIF_EXTRA_FLAG_MORE: another extra follows.</summary>
-    public const byte More = 1;
-}

@@ -17,12 +17,3 @@ public struct NetifTxRequest
     /// <summary>First slot: total packet size; later slots: this fragment's size.</summary>
     public ushort Size;
 }
-
-/// <summary><c>struct netif_tx_response</c>: 4 bytes (the slot stays 12 bytes).</summary>
-[StructLayout(LayoutKind.Sequential, Pack = 2, Size = 4)]
-public struct NetifTxResponse
-{
-    public ushort Id;
-    /// <summary><see cref="NetifStatus"/>.</summary>
-    public short Status;
-}

@@ -136,11 +136,3 @@ public sealed unsafe class GrantArea : IDisposable
         }
     }
 }
-
-/// <summary>A grant area that must be refused: wrong kind of fd, unsealed, or of the wrong size.</summary>
-public sealed class GrantAreaException : Exception
-{
-    public GrantAreaException(string message) : base(message) { }
-    public GrantAreaException() { }
-    public GrantAreaException(string message, Exception inner) : base(message, inner) { }
-}

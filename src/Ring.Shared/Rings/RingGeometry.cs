@@ -3,15 +3,6 @@ using Ring.Shared.Abi;
 
 namespace Ring.Shared.Rings;
 
-/// <summary>Which ring: its entry is the union of its request and response.</summary>
-public enum RingKind
-{
-    /// <summary>Guest TX: 12-byte request, 4-byte response.</summary>
-    Tx,
-    /// <summary>Guest RX: 8-byte request and response.</summary>
-    Rx,
-}
-
 /// <summary>
 /// Where the indices and slots of one shared ring live, and how many slots it has.
 /// For <see cref="RingLayout.Xen"/> this is <c>DEFINE_RING_TYPES</c> + <c>__CONST_RING_SIZE</c> of ring.h.

@@ -120,13 +120,3 @@ public static unsafe class NetDevice
         _ => $"ioctl 0x{request:x}",
     };
 }
-
-public sealed class NetDeviceException : Exception
-{
-    public NetDeviceException(string message, int errno) : base(message) => Errno = errno;
-    public NetDeviceException() { }
-    public NetDeviceException(string message) : base(message) { }
-    public NetDeviceException(string message, Exception inner) : base(message, inner) { }
-
-    public int Errno { get; }
-}

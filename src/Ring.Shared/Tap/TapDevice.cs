@@ -151,13 +151,3 @@ public sealed unsafe class TapDevice : IDisposable
         }
     }
 }
-
-public sealed class TapException : Exception
-{
-    public TapException(string message, int errno) : base(message) => Errno = errno;
-    public TapException() { }
-    public TapException(string message) : base(message) { }
-    public TapException(string message, Exception inner) : base(message, inner) { }
-
-    public int Errno { get; }
-}

@@ -1,38 +1,5 @@
 namespace Ring.Shared.Abi;
 
-/// <summary>NETTXF_*: guest-TX slot flags.</summary>
-[Flags]
-public enum NetTxFlags : ushort
-{
-    None = 0,
-    CsumBlank = 1 << 0,
-    DataValidated = 1 << 1,
-    MoreData = 1 << 2,
-    ExtraInfo = 1 << 3,
-}
-
-/// <summary>NETRXF_*: guest-RX response flags (note the csum bits are swapped compared with TX).</summary>
-[Flags]
-public enum NetRxFlags : ushort
-{
-    None = 0,
-    DataValidated = 1 << 0,
-    CsumBlank = 1 << 1,
-    MoreData = 1 << 2,
-    ExtraInfo = 1 << 3,
-    GsoPrefix = 1 << 4,
-}
-
-/// <summary>NETIF_RSP_*: response status codes.</summary>
-public static class NetifStatus
-{
-    public const short Dropped = -2;
-    public const short Error = -1;
-    public const short Okay = 0;
-    /// <summary>The response to an extra-info slot.</summary>
-    public const short Null = 1;
-}
-
 /// <summary>Protocol limits from netif.h and Linux netback.</summary>
 public static class NetifLimits
 {
@@ -48,4 +15,14 @@ public static class NetifLimits
     public const int EthHeaderLength = 14;
     /// <summary>The largest ring-page-order this implementation negotiates (16 pages).</summary>
     public const int MaxRingPageOrder = 4;
+    /// <summary>The vif MTU when the toolstack sets none (xenstore <c>mtu</c> absent: 1500).</summary>
+    public const int DefaultMtu = 1500;
+    /// <summary>One 802.1Q tag, which a frame may carry beyond its MTU.</summary>
+    public const int VlanTagLength = 4;
+
+    /// <summary>
+    /// The largest frame without GSO a vif of this MTU carries: MTU + Ethernet header + one VLAN tag.
+    /// Guest TX beyond it is dropped; guest RX posts enough pages for it.
+    /// </summary>
+    public static int MaxFrameSize(int mtu) => mtu + EthHeaderLength + VlanTagLength;
 }

@@ -1,0 +1,10 @@
+using System.Globalization;
+
+namespace Netback.RingFlood;
+
+internal enum FloodMode
+{
+    Tx,
+    Rx,
+    SocketPair,
+}
