@@ -6,9 +6,9 @@ using Microsoft.Extensions.Options;
 using Netback.Daemon.Admin;
 using Netback.Daemon.Configuration;
 using Netback.Daemon.Hosting;
+using Netback.Daemon.DataPath;
+using Netback.Daemon.Diagnostics;
 using Netback.Daemon.Interface;
-using Netback.Daemon.Metrics;
-using Netback.Daemon.Xenbus;
 using Serilog;
 
 // Two-stage bootstrap: a plain console logger until configuration is read, so even a broken
@@ -54,17 +54,26 @@ try
     builder.Services.AddOptions<NetbackOptions>().Bind(builder.Configuration.GetSection(NetbackOptions.Section)).ValidateOnStart();
     builder.Services.AddSingleton<IValidateOptions<NetbackOptions>, NetbackOptionsValidator>();
     builder.Services.AddSingleton(sp => new VifRegistry(sp.GetRequiredService<IOptions<NetbackOptions>>().Value.MaxVifs));
-    builder.Services.AddSingleton<NetbackMetrics>();
+    builder.Services.AddSingleton(sp =>
+    {
+        var registry = sp.GetRequiredService<VifRegistry>();
+        return new NetbackMetrics(() => registry.ConnectedCount, registry.CounterSets);
+    });
+    // The data path and where the vifs' netdevs come from: TAPs, or nothing for the ring-only benchmark.
     builder.Services.AddSingleton<IVifTapProvider>(sp =>
+        sp.GetRequiredService<IOptions<NetbackOptions>>().Value.NullDataPath
+            ? new NullTapProvider(sp.GetRequiredService<IOptions<NetbackOptions>>().Value.NullRxFrameSize > 0)
+            : new KernelTapProvider());
+    builder.Services.AddSingleton<IDataPath>(sp =>
     {
         var options = sp.GetRequiredService<IOptions<NetbackOptions>>().Value;
         if (!options.NullDataPath)
         {
-            return new KernelTapProvider();
+            return new KernelDataPath();
         }
         Log.Warning("Netback:NullDataPath is on: vifs get no TAP, guest TX is discarded, guest RX is {Size}-byte generated frames (benchmarks only)",
             options.NullRxFrameSize);
-        return new NullTapProvider(options.NullRxFrameSize);
+        return new NullDataPath(options.NullRxFrameSize);
     });
     builder.Services.AddHostedService<ControlListener>();
     builder.Services.AddHostedService<AdminListener>();

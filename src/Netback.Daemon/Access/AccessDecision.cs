@@ -1,3 +1,5 @@
+using Netback.Daemon.Diagnostics;
+
 namespace Netback.Daemon.Access;
 
 /// <summary>The policy's answer: allowed, or refused with a reason the frontend and the log both get.</summary>

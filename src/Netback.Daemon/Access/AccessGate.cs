@@ -1,6 +1,7 @@
 using System.Net.NetworkInformation;
 using Microsoft.Extensions.Logging;
 using Netback.Daemon.Configuration;
+using Netback.Daemon.Diagnostics;
 
 namespace Netback.Daemon.Access;
 
@@ -43,7 +44,7 @@ internal sealed class AccessGate
     /// </summary>
     public VifLease AdmitVif(PeerIdentity peer, string vifName, PhysicalAddress mac, string? bridge)
     {
-        string macText = VifSpec.FormatMac(mac);
+        string macText = XenMac.Format(mac);
         var decision = _ledger.TryTake(peer.Uid, held => _policy.CheckVif(peer, held, vifName, macText, bridge));
         if (!decision.IsAllowed)
         {
@@ -57,27 +58,5 @@ internal sealed class AccessGate
     {
         RefusalCounters.Increment(decision.Reason!.Value);
         AccessLog.Refused(_logger, peer.Pid, peer.Uid, peer.Gid, decision.Message!);
-    }
-}
-
-/// <summary>One vif counted against its uid; returned exactly once.</summary>
-internal sealed class VifLease : IDisposable
-{
-    private readonly PeerVifLedger _ledger;
-    private readonly uint _uid;
-    private int _returned;
-
-    public VifLease(PeerVifLedger ledger, uint uid)
-    {
-        _ledger = ledger;
-        _uid = uid;
-    }
-
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _returned, 1) == 0)
-        {
-            _ledger.Return(_uid);
-        }
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Netback.Daemon.Diagnostics;
 
 namespace Netback.Daemon.Access;
 
@@ -8,7 +9,7 @@ internal static partial class AccessLog
     /// <summary>A refused peer, rate-limited with the other frontend-provoked warnings (a peer may retry in a loop).</summary>
     public static void Refused(ILogger logger, int pid, uint uid, uint gid, string reason)
     {
-        if (Logging.Log.FrontendLimiter(logger).TryAcquire(out long suppressed))
+        if (FrontendWarnings.Limiter(logger).TryAcquire(out long suppressed))
         {
             RefusedCore(logger, pid, uid, gid, reason, suppressed);
         }

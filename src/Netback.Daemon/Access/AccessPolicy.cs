@@ -1,3 +1,6 @@
+using Netback.Daemon.Configuration;
+using Netback.Daemon.Diagnostics;
+
 namespace Netback.Daemon.Access;
 
 /// <summary>

@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using Netback.Daemon.Configuration;
-using Netback.Daemon.DataPath;
 using Netback.Daemon.Interface;
 using Ring.Shared.Control;
 
@@ -55,8 +53,8 @@ internal static class AdminCommands
             reply.Set(AdminKeys.ForVif(i, AdminKeys.DomId), vif.Identity.DomId);
             reply.Set(AdminKeys.ForVif(i, AdminKeys.Handle), vif.Identity.Handle);
             reply.Set(AdminKeys.ForVif(i, AdminKeys.Queues), vif.Queues.Count);
-            reply.Set(AdminKeys.ForVif(i, AdminKeys.Mac), VifSpec.FormatMac(vif.Mac));
-            reply.Set(AdminKeys.ForVif(i, AdminKeys.Rate), vif.TxCredit.Rate?.ToString() ?? AdminKeys.RateNone);
+            reply.Set(AdminKeys.ForVif(i, AdminKeys.Mac), XenMac.Format(vif.Mac));
+            reply.Set(AdminKeys.ForVif(i, AdminKeys.Rate), vif.Rate?.ToString() ?? AdminKeys.RateNone);
             reply.Set(AdminKeys.ForVif(i, AdminKeys.TxPackets), txPackets);
             reply.Set(AdminKeys.ForVif(i, AdminKeys.TxBytes), txBytes);
             reply.Set(AdminKeys.ForVif(i, AdminKeys.RxPackets), rxPackets);
@@ -79,7 +77,7 @@ internal static class AdminCommands
         }
         var vif = Array.Find(registry.Snapshot(), v => v.Name == name)
             ?? throw new ControlProtocolException($"no vif named '{ControlMessage.Truncate(name)}'");
-        vif.TxCredit.SetRate(rate, Stopwatch.GetTimestamp());
+        vif.SetRate(rate);
         string effective = rate?.ToString() ?? AdminKeys.RateNone;
         onRateChanged?.Invoke(vif.Name, effective);
         return new ControlMessage(ControlMessageType.AdminReply).Set(AdminKeys.Vif, vif.Name).Set(AdminKeys.Rate, effective);

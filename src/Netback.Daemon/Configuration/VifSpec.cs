@@ -9,17 +9,14 @@ namespace Netback.Daemon.Configuration;
 /// <c>key=value</c> pairs such as <c>mac=00:16:3e:01:02:03,bridge=xenbr0,vifname=web0,mtu=9000</c>.
 /// Later specs override earlier ones key by key (daemon default, then the frontend's).
 /// </summary>
-public sealed record VifSpec
+internal sealed record VifSpec
 {
-    /// <summary>Xen's OUI for generated MACs.</summary>
-    private static readonly byte[] XenOui = [0x00, 0x16, 0x3e];
-
     public PhysicalAddress? Mac { get; init; }
     public string? Bridge { get; init; }
     /// <summary><c>ip=</c>: addresses (as /32 or /128) or prefixes the guest may send from (anti-spoofing).</summary>
     public IReadOnlyList<IPNetwork> Ips { get; init; } = [];
-    public string? Rate { get; init; }
-    public string? Script { get; init; }
+    /// <summary><c>rate=</c>, parsed: guest-TX credit per interval.</summary>
+    public RateLimit? Rate { get; init; }
     public string? VifName { get; init; }
     public int? Mtu { get; init; }
 
@@ -67,7 +64,7 @@ public sealed record VifSpec
             switch (key)
             {
                 case "mac":
-                    if (!TryParseMac(value, out var mac))
+                    if (!XenMac.TryParse(value, out var mac))
                     {
                         error = $"mac '{value}' is not a unicast MAC like 00:16:3e:01:02:03";
                         return false;
@@ -90,16 +87,17 @@ public sealed record VifSpec
                     spec = spec with { Ips = ips };
                     break;
                 case "rate":
-                    if (!DataPath.RateLimit.TryParse(value, out _, out string? rateError))
+                    if (!RateLimit.TryParse(value, out var rate, out string? rateError))
                     {
                         error = $"rate '{value}': {rateError}";
                         return false;
                     }
-                    spec = spec with { Rate = value };
+                    spec = spec with { Rate = rate };
                     break;
                 case "script":
-                    spec = spec with { Script = value };
-                    break;
+                    // Accepting it and running nothing would mislead: the daemon configures the vif itself (bridge=).
+                    error = "script= is not supported: the daemon sets the vif up itself (bridge= enslaves it, as vif-bridge does)";
+                    return false;
                 case "vifname":
                     if (!IsInterfaceName(value))
                     {
@@ -135,7 +133,7 @@ public sealed record VifSpec
                 default:
                     if (!Ignored.Contains(key))
                     {
-                        error = $"unknown vifspec key '{key}' (known: mac, bridge, ip, rate, script, vifname, mtu, offloads, tx-copy)";
+                        error = $"unknown vifspec key '{key}' (known: mac, bridge, ip, rate, vifname, mtu, offloads, tx-copy)";
                         return false;
                     }
                     break;
@@ -151,7 +149,6 @@ public sealed record VifSpec
         Bridge = other.Bridge ?? Bridge,
         Ips = other.Ips.Count > 0 ? other.Ips : Ips,
         Rate = other.Rate ?? Rate,
-        Script = other.Script ?? Script,
         VifName = other.VifName ?? VifName,
         Mtu = other.Mtu ?? Mtu,
         Offloads = other.Offloads ?? Offloads,
@@ -164,7 +161,7 @@ public sealed record VifSpec
         var parts = new List<string>();
         if (Mac is not null)
         {
-            parts.Add($"mac={FormatMac(Mac)}");
+            parts.Add($"mac={XenMac.Format(Mac)}");
         }
         if (Bridge is not null)
         {
@@ -180,10 +177,6 @@ public sealed record VifSpec
         if (Rate is not null)
         {
             parts.Add($"rate={Rate}");
-        }
-        if (Script is not null)
-        {
-            parts.Add($"script={Script}");
         }
         if (VifName is not null)
         {
@@ -235,43 +228,6 @@ public sealed record VifSpec
                 return false;
             }
         }
-        return true;
-    }
-
-    /// <summary>A random MAC in Xen's OUI 00:16:3e, as xl generates.</summary>
-    public static PhysicalAddress RandomXenMac()
-    {
-        var bytes = new byte[6];
-        XenOui.CopyTo(bytes, 0);
-        System.Security.Cryptography.RandomNumberGenerator.Fill(bytes.AsSpan(3));
-        bytes[3] &= 0x7f; // as libxl does: keep the top bit of the fourth byte clear
-        return new PhysicalAddress(bytes);
-    }
-
-    public static string FormatMac(PhysicalAddress mac) =>
-        string.Join(':', mac.GetAddressBytes().Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
-
-    private static bool TryParseMac(string value, out PhysicalAddress mac)
-    {
-        mac = PhysicalAddress.None;
-        string[] parts = value.Split(':');
-        if (parts.Length != 6)
-        {
-            return false;
-        }
-        var bytes = new byte[6];
-        for (int i = 0; i < 6; i++)
-        {
-            if (parts[i].Length != 2 || !byte.TryParse(parts[i], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out bytes[i]))
-            {
-                return false;
-            }
-        }
-        if ((bytes[0] & 1) != 0 || bytes.All(b => b == 0))
-        {
-            return false; // multicast or all-zero: not a station address
-        }
-        mac = new PhysicalAddress(bytes);
         return true;
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Netback.Daemon.Configuration;
 
 namespace Netback.Daemon.DataPath;
 

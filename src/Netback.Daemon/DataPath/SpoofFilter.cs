@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
+using Netback.Daemon.Diagnostics;
 
 namespace Netback.Daemon.DataPath;
 

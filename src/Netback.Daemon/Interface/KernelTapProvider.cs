@@ -1,3 +1,4 @@
+using Netback.Daemon.Configuration;
 using Ring.Shared.Offload;
 using Ring.Shared.Tap;
 
@@ -12,7 +13,7 @@ internal sealed class KernelTapProvider : IVifTapProvider
         try
         {
             tap.SetOffload(rxOffloads);
-            NetDevice.SetMac(name, Vif.BackendMac);
+            NetDevice.SetMac(name, XenMac.Backend);
             NetDevice.SetMtu(name, mtu);
             if (bridge is not null)
             {

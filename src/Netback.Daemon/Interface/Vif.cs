@@ -1,8 +1,7 @@
 using System.Net.NetworkInformation;
 using Microsoft.Extensions.Logging;
 using Netback.Daemon.Configuration;
-using Netback.Daemon.DataPath;
-using Netback.Daemon.Logging;
+using Netback.Daemon.Diagnostics;
 using Ring.Shared.Abi;
 using Ring.Shared.Memory;
 using Ring.Shared.Tap;
@@ -11,56 +10,58 @@ namespace Netback.Daemon.Interface;
 
 /// <summary>
 /// A virtual interface (netback's <c>struct xenvif</c>, interface.c): the frontend's mapped grant
-/// area, the TAP <c>vif&lt;domid&gt;.&lt;handle&gt;</c>, and its queues. Broken at most once
-/// (<see cref="Break"/>: first reason wins); torn down once by its session (<see cref="Dispose"/>).
+/// area, the TAP <c>vif&lt;domid&gt;.&lt;handle&gt;</c>, its queues and the workers that serve
+/// them. Broken at most once (<see cref="Break"/>: first reason wins); torn down once by its session
+/// (<see cref="Dispose"/>). Nothing here talks to the frontend: a broken vif stops its workers,
+/// drops its carrier and signals its session, which tells the frontend.
 /// </summary>
 internal sealed class Vif : IDisposable
 {
-    /// <summary>The backend side's MAC, as Xen gives every vif netdev.</summary>
-    public static readonly PhysicalAddress BackendMac = new([0xfe, 0xff, 0xff, 0xff, 0xff, 0xff]);
-
+    private readonly IDataPath _dataPath;
     private readonly ILogger _logger;
-    private readonly Action<string> _onBroken;
+    private readonly Action _onBroken;
     private GrantArea? _grants;
     private TapDevice? _tap;
     private VifQueue[] _queues = [];
+    private IVifWorkers? _workers;
+    private RateLimit? _rate;
     private int _broken;
     private int _stalledQueues;
     private int _disposed;
 
-    public Vif(VifIdentity identity, PhysicalAddress mac, int mtu, VifOffloads offloads, ILogger logger, Action<string> onBroken)
+    /// <param name="onBroken">
+    /// Called once, from whatever thread broke the vif (a worker's, often): it must only signal the
+    /// session (set a flag, write its own eventfd), never block or talk to the frontend.
+    /// </param>
+    public Vif(VifPlan plan, IDataPath dataPath, ILogger logger, Action onBroken)
     {
-        Identity = identity;
-        Mac = mac;
-        Mtu = mtu;
-        Offloads = offloads;
+        Plan = plan;
+        _rate = plan.Rate;
+        _dataPath = dataPath;
         _logger = logger;
         _onBroken = onBroken;
     }
 
-    public VifIdentity Identity { get; }
+    /// <summary>What the control plane decided (addresses, rate at connect, rings, offloads).</summary>
+    public VifPlan Plan { get; }
+
+    public VifIdentity Identity => Plan.Identity;
 
     public string Name => Identity.Name;
 
     /// <summary>The frontend's MAC.</summary>
-    public PhysicalAddress Mac { get; }
+    public PhysicalAddress Mac => Plan.Mac;
 
-    public int Mtu { get; }
+    public int Mtu => Plan.Mtu;
 
-    /// <summary>Largest non-GSO frame accepted from the guest: MTU + Ethernet header + one VLAN tag.</summary>
-    public int MaxFrameSize => Mtu + NetifLimits.EthHeaderLength + 4;
+    /// <summary>Largest non-GSO frame accepted from the guest.</summary>
+    public int MaxFrameSize => NetifLimits.MaxFrameSize(Mtu);
 
     /// <summary>What this vif takes from and gives to the guest beyond plain frames.</summary>
-    public VifOffloads Offloads { get; }
+    public VifOffloads Offloads => Plan.Offloads;
 
-    /// <summary>Guest-TX credit (<c>rate=</c>), shared by the queues; changeable live (admin channel).</summary>
-    public CreditScheduler TxCredit { get; } = new();
-
-    /// <summary>Guest-RX stall and drain timeouts (Netback:RxStallTimeoutMs, RxDrainTimeoutMs). Set before <see cref="Start"/>.</summary>
-    public RxStallPolicy RxStall { get; set; } = RxStallPolicy.Default;
-
-    /// <summary>Guest-TX anti-spoofing, or null when disabled (<c>Netback:AntiSpoofing=false</c>). Set before <see cref="Start"/>.</summary>
-    public SpoofFilter? TxFilter { get; set; }
+    /// <summary>The guest-TX rate in force (<c>rate=</c>, or the last live change); null: unlimited.</summary>
+    public RateLimit? Rate => Volatile.Read(ref _rate);
 
     public IReadOnlyList<VifQueue> Queues => _queues;
 
@@ -76,23 +77,32 @@ internal sealed class Vif : IDisposable
         _queues = queues;
     }
 
+    /// <summary>Starts the workers (xenvif_connect_data's kthread_run).</summary>
     public void Start()
     {
-        foreach (var q in _queues)
+        _workers = _dataPath.Start(this);
+        if (IsBroken)
         {
-            q.Start();
+            _workers.SignalStop(); // a worker broke the vif before this assignment: Break saw no workers
         }
     }
 
+    /// <summary>Changes the guest-TX rate live (the admin channel's <c>set rate=</c>).</summary>
+    public void SetRate(RateLimit? rate)
+    {
+        Volatile.Write(ref _rate, rate);
+        _workers?.SetRate(rate);
+    }
+
     /// <summary>xenvif_fatal_tx_err: the frontend put garbage on a ring; the vif is disabled.</summary>
-    public void FatalError(VifQueue queue, FatalReason reason, string detail)
+    public void FatalError(int queue, FatalReason reason, string detail)
     {
         if (Volatile.Read(ref _broken) == 0)
         {
             FatalCounters.Increment(reason);
-            Log.FrontendFatal(_logger, Name, queue.Index, reason, detail);
+            VifLog.FrontendFatal(_logger, Name, queue, reason, detail);
         }
-        Break($"fatal frontend error on queue {queue.Index}: {reason} ({detail})", null);
+        Break($"fatal frontend error on queue {queue}: {reason} ({detail})", null);
     }
 
     /// <summary>
@@ -100,28 +110,28 @@ internal sealed class Vif : IDisposable
     /// (netback's xenvif_queue_carrier_off): the first stalled queue takes the carrier down, so the
     /// host stack stops queueing frames nobody will take.
     /// </summary>
-    public void QueueRxStalled(VifQueue queue, TimeSpan starved)
+    public void QueueRxStalled(int queue, TimeSpan starved)
     {
         if (Interlocked.Increment(ref _stalledQueues) == 1)
         {
             _tap?.TrySetCarrier(false);
-            Log.RxStalled(_logger, Name, queue.Index, Math.Round(starved.TotalSeconds, 1));
+            VifLog.RxStalled(_logger, Name, queue, Math.Round(starved.TotalSeconds, 1));
         }
     }
 
     /// <summary>The queue has buffers again (xenvif_queue_carrier_on): the last one brings the carrier back.</summary>
-    public void QueueRxReady(VifQueue queue)
+    public void QueueRxReady(int queue)
     {
         if (Interlocked.Decrement(ref _stalledQueues) == 0 && Volatile.Read(ref _broken) == 0)
         {
             _tap?.TrySetCarrier(true);
-            Log.RxReady(_logger, Name, queue.Index);
+            VifLog.RxReady(_logger, Name, queue);
         }
     }
 
     /// <summary>
-    /// Disables the vif once, whatever the reason: workers stop, carrier goes off, and the session is
-    /// told so it can tell the frontend and tear down. Safe from any thread, including a worker.
+    /// Disables the vif once, whatever the reason: workers are told to stop, the carrier goes off,
+    /// and the session is signalled. Safe from any thread, including a worker; never blocks.
     /// </summary>
     public void Break(string reason, Exception? error)
     {
@@ -132,15 +142,12 @@ internal sealed class Vif : IDisposable
         BreakReason = reason;
         if (error is not null)
         {
-            Log.WorkerCrashed(_logger, error, Name, reason);
+            VifLog.WorkerCrashed(_logger, error, Name, reason);
         }
-        foreach (var q in _queues)
-        {
-            q.SignalStop();
-        }
+        _workers?.SignalStop();
         // netback's carrier-off for a disabled vif; the TAP itself goes at teardown.
         _tap?.TrySetCarrier(false);
-        _onBroken(reason);
+        _onBroken();
     }
 
     /// <summary>Stops the workers, removes the TAP, unmaps the frontend's memory; idempotent.</summary>
@@ -150,17 +157,14 @@ internal sealed class Vif : IDisposable
         {
             return;
         }
-        foreach (var q in _queues)
-        {
-            q.SignalStop();
-        }
         bool allJoined = true;
-        foreach (var q in _queues)
+        if (_workers is { } workers)
         {
-            if (!q.Join(TimeSpan.FromSeconds(5)))
+            workers.SignalStop();
+            allJoined = workers.Join(TimeSpan.FromSeconds(5));
+            if (!allJoined)
             {
-                allJoined = false;
-                Log.WorkerDidNotStop(_logger, q.Name);
+                VifLog.WorkerDidNotStop(_logger, Name);
             }
         }
         // Only unmap what no worker can touch any more; a stuck worker keeps its mapping alive.

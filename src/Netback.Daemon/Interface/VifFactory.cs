@@ -1,8 +1,4 @@
-using System.Net.NetworkInformation;
 using Microsoft.Extensions.Logging;
-using Netback.Daemon.Configuration;
-using Netback.Daemon.Xenbus;
-using Ring.Shared.Abi;
 using Ring.Shared.Events;
 using Ring.Shared.Interop;
 using Ring.Shared.Memory;
@@ -13,28 +9,39 @@ using static Tmds.Linux.LibC;
 namespace Netback.Daemon.Interface;
 
 /// <summary>
-/// Builds a connected vif from a validated Connect (interface.c's <c>xenvif_connect_data</c>):
-/// map the grant area, check and take the eventfds, create and configure the TAP, set up the
-/// queues. On any failure everything made so far is released.
+/// Builds a connected vif from its plan (interface.c's <c>xenvif_connect_data</c>): map the grant
+/// area, check and take the eventfds, create and configure the TAP, set up the queues. On any
+/// failure everything made so far is released.
 /// </summary>
-internal static unsafe class VifFactory
+internal sealed unsafe class VifFactory
 {
-    public static Vif Create(ConnectRequest request, FileDescriptorHandle?[] fds, VifIdentity identity, VifSpec spec,
-        int defaultMtu, bool offloadsAllowed, IVifTapProvider taps, ILogger logger, Action<string> onBroken)
+    private readonly IVifTapProvider _taps;
+    private readonly IDataPath _dataPath;
+    private readonly ILogger _logger;
+
+    public VifFactory(IVifTapProvider taps, IDataPath dataPath, ILogger logger)
     {
-        var mac = spec.Mac ?? VifSpec.RandomXenMac();
-        int mtu = spec.Mtu ?? defaultMtu;
-        var offloads = VifOffloads.For(offloadsAllowed && spec.Offloads != false, request.FrontendRxFeatures,
-            spec.TxCopy ?? TxCopyMode.Direct);
-        var vif = new Vif(identity, mac, mtu, offloads, logger, onBroken);
+        _taps = taps;
+        _dataPath = dataPath;
+        _logger = logger;
+    }
+
+    /// <summary>Is a network device of this name present already?</summary>
+    public bool NameTaken(string name) => _taps.Exists(name);
+
+    /// <param name="fds">The fds received with Connect: what the vif keeps is taken (set to null), the rest stays the caller's.</param>
+    /// <param name="onBroken">See <see cref="Vif"/>: a non-blocking signal to the session.</param>
+    public Vif Create(VifPlan plan, FileDescriptorHandle?[] fds, Action onBroken)
+    {
+        var vif = new Vif(plan, _dataPath, _logger, onBroken);
         GrantArea? grants = null;
         TapDevice? tap = null;
         var queues = new List<VifQueue>();
         var channels = new List<QueueEventChannels>();
         try
         {
-            grants = GrantArea.Attach(Take(fds, request.GrantAreaFd), request.GrantPages);
-            foreach (var q in request.Queues)
+            grants = GrantArea.Attach(Take(fds, plan.GrantAreaFd), plan.GrantPages);
+            foreach (var q in plan.Queues)
             {
                 var txKick = TakeEventFd(fds, q.TxKick);
                 var txCall = TakeEventFd(fds, q.TxCall);
@@ -43,26 +50,21 @@ internal static unsafe class VifFactory
                 channels.Add(new QueueEventChannels(txKick, txCall, rxKick, rxCall));
             }
 
-            tap = taps.Create(identity.Name, request.NumQueues, mtu, spec.Bridge, offloads.Rx);
+            tap = _taps.Create(plan.Identity.Name, plan.Queues.Count, plan.Mtu, plan.Bridge, plan.Offloads.Rx);
 
-            var txGeometry = RingGeometry.For(RingKind.Tx, request.Layout, request.RingPageOrder);
-            var rxGeometry = RingGeometry.For(RingKind.Rx, request.Layout, request.RingPageOrder);
-            for (int i = 0; i < request.NumQueues; i++)
+            var txGeometry = RingGeometry.For(RingKind.Tx, plan.Layout, plan.RingPageOrder);
+            var rxGeometry = RingGeometry.For(RingKind.Rx, plan.Layout, plan.RingPageOrder);
+            for (int i = 0; i < plan.Queues.Count; i++)
             {
-                var q = request.Queues[i];
-                queues.Add(new VifQueue(vif, i, grants.Base, (uint)request.DataPageFirst, (uint)request.GrantPages,
-                    txGeometry, q.TxRingRef, rxGeometry, q.RxRingRef, channels[i], tap.Queues[i],
-                    (taps as NullTapProvider)?.RxFrameSize));
+                var q = plan.Queues[i];
+                queues.Add(new VifQueue(vif, i, grants.Base, (uint)plan.DataPageFirst, (uint)plan.GrantPages,
+                    txGeometry, q.TxRingRef, rxGeometry, q.RxRingRef, channels[i], tap.Queues[i]));
             }
             vif.Attach(grants, tap, queues.ToArray());
             return vif;
         }
         catch
         {
-            foreach (var q in queues)
-            {
-                q.Dispose();
-            }
             foreach (var c in channels)
             {
                 c.Dispose();
@@ -75,7 +77,7 @@ internal static unsafe class VifFactory
 
     private static FileDescriptorHandle Take(FileDescriptorHandle?[] fds, int index)
     {
-        var fd = fds[index] ?? throw new Ring.Shared.Control.ControlProtocolException($"fd {index} was already taken");
+        var fd = fds[index] ?? throw new VifSetupException($"fd {index} was already taken");
         fds[index] = null;
         return fd;
     }
@@ -86,18 +88,18 @@ internal static unsafe class VifFactory
     /// </summary>
     private static EventChannel TakeEventFd(FileDescriptorHandle?[] fds, int index)
     {
-        var fd = fds[index] ?? throw new Ring.Shared.Control.ControlProtocolException($"fd {index} was already taken");
+        var fd = fds[index] ?? throw new VifSetupException($"fd {index} was already taken");
         using (var lease = new HandleLease(fd))
         {
             string? target = new FileInfo($"/proc/self/fd/{lease.Value}").LinkTarget;
             if (target != "anon_inode:[eventfd]")
             {
-                throw new Ring.Shared.Control.ControlProtocolException($"fd {index} is not an eventfd ({target ?? "unknown"})");
+                throw new VifSetupException($"fd {index} is not an eventfd ({target ?? "unknown"})");
             }
             int flags = fcntl(lease.Value, F_GETFL);
             if (flags < 0 || fcntl(lease.Value, F_SETFL, flags | O_NONBLOCK) < 0)
             {
-                throw new Ring.Shared.Control.ControlProtocolException($"fd {index}: cannot make the eventfd non-blocking");
+                throw new VifSetupException($"fd {index}: cannot make the eventfd non-blocking");
             }
         }
         fds[index] = null;

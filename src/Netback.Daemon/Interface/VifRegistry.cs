@@ -1,9 +1,6 @@
-using Ring.Shared.Control;
+using Netback.Daemon.Diagnostics;
 
 namespace Netback.Daemon.Interface;
-
-/// <summary>The (domid, handle) pair and netdev name of a vif, unique while it lives.</summary>
-internal sealed record VifIdentity(int DomId, int Handle, string Name);
 
 /// <summary>
 /// Hands out vif identities (next free domid from 1 with devid 0, as the daemon's default, or the
@@ -28,7 +25,7 @@ internal sealed class VifRegistry
         {
             if (_vifs.Count >= _maxVifs)
             {
-                throw new ControlProtocolException($"the daemon serves its maximum of {_maxVifs} vifs");
+                throw new VifSetupException($"the daemon serves its maximum of {_maxVifs} vifs");
             }
             int h = handle ?? 0;
             int d;
@@ -36,7 +33,7 @@ internal sealed class VifRegistry
             {
                 if (_vifs.ContainsKey((requested, h)))
                 {
-                    throw new ControlProtocolException($"vif{requested}.{h} exists already");
+                    throw new VifSetupException($"vif{requested}.{h} exists already");
                 }
                 d = requested;
             }
@@ -47,14 +44,14 @@ internal sealed class VifRegistry
                 {
                     if (++d > MaxDomId)
                     {
-                        throw new ControlProtocolException("no free domid left");
+                        throw new VifSetupException("no free domid left");
                     }
                 }
             }
             string name = vifName ?? $"vif{d}.{h}";
             if (_names.Contains(name) || nameTaken(name))
             {
-                throw new ControlProtocolException($"a network device named {name} exists already");
+                throw new VifSetupException($"a network device named {name} exists already");
             }
             _vifs[(d, h)] = null;
             _names.Add(name);
@@ -87,6 +84,7 @@ internal sealed class VifRegistry
         }
     }
 
+    /// <summary>Vifs reserved or connected (what <see cref="Reserve"/> counts against the maximum).</summary>
     public int Count
     {
         get
@@ -94,6 +92,30 @@ internal sealed class VifRegistry
             lock (_lock)
             {
                 return _vifs.Count;
+            }
+        }
+    }
+
+    /// <summary>Vifs connected and serving (registered), not the ones still being set up.</summary>
+    public int ConnectedCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _vifs.Values.Count(v => v is not null);
+            }
+        }
+    }
+
+    /// <summary>Every connected queue's counters, for the metrics.</summary>
+    public IEnumerable<QueueCounterSet> CounterSets()
+    {
+        foreach (var vif in Snapshot())
+        {
+            foreach (var q in vif.Queues)
+            {
+                yield return new QueueCounterSet(vif.Name, q.Index, q.Counters);
             }
         }
     }

@@ -9,9 +9,6 @@ using Ring.Shared.Rings;
 
 namespace Netback.Daemon.Xenbus;
 
-/// <summary>One queue's share of a Connect: ring references and event-channel fd indices.</summary>
-internal sealed record QueueRequest(uint TxRingRef, uint RxRingRef, int TxKick, int TxCall, int RxKick, int RxCall);
-
 /// <summary>
 /// A frontend's Connect, parsed and checked against the backend's features before anything is
 /// created (netback's <c>connect</c>/<c>connect_data_rings</c>). Every value is bounded; every fd
@@ -25,7 +22,7 @@ internal sealed record ConnectRequest(
     int GrantPages,
     int DataPageFirst,
     int GrantAreaFd,
-    IReadOnlyList<QueueRequest> Queues,
+    IReadOnlyList<QueuePlan> Queues,
     VifSpec Spec,
     int? DomId,
     int? Handle,
@@ -64,7 +61,7 @@ internal sealed record ConnectRequest(
         Use(used, grantFd, XenbusKeys.GrantAreaFd);
         int ringPages = 1 << order;
         var rings = new List<(uint Start, string Key)>();
-        var list = new List<QueueRequest>(queues);
+        var list = new List<QueuePlan>(queues);
         bool? split = null;
         if (queues > 1)
         {
@@ -98,7 +95,7 @@ internal sealed record ConnectRequest(
                 throw new ControlProtocolException("all queues must use the same event-channel mode");
             }
             split = thisSplit;
-            QueueRequest request;
+            QueuePlan request;
             if (thisSplit)
             {
                 if (!options.SplitEventChannels)
@@ -107,12 +104,12 @@ internal sealed record ConnectRequest(
                 }
                 var (txKick, txCall) = Channel(m, txChan, fdCount, used);
                 var (rxKick, rxCall) = Channel(m, rxChan, fdCount, used);
-                request = new QueueRequest(tx, rx, txKick, txCall, rxKick, rxCall);
+                request = new QueuePlan(tx, rx, txKick, txCall, rxKick, rxCall);
             }
             else
             {
                 var (kick, call) = Channel(m, single, fdCount, used);
-                request = new QueueRequest(tx, rx, kick, call, kick, call);
+                request = new QueuePlan(tx, rx, kick, call, kick, call);
             }
             list.Add(request);
         }

@@ -2,9 +2,9 @@ using Microsoft.Extensions.Logging;
 using Netback.Daemon.Access;
 using Netback.Daemon.Configuration;
 using Netback.Daemon.Interface;
-using Netback.Daemon.Logging;
 using Ring.Shared.Abi;
 using Ring.Shared.Control;
+using Ring.Shared.Events;
 using Ring.Shared.Memory;
 using Ring.Shared.Rings;
 using Ring.Shared.Tap;
@@ -14,13 +14,15 @@ namespace Netback.Daemon.Xenbus;
 
 /// <summary>
 /// One frontend's control connection, served on its own thread (netback's xenbus.c). Its life is
-/// the vif's life: when the connection ends, for whatever reason, the vif and all it holds go.
+/// the vif's life: when the connection ends, for whatever reason, the vif and all it holds go. It
+/// is the only place that talks to the frontend: a vif that breaks (a fatal frontend error, a
+/// worker's bug) or a daemon that stops only wakes this thread, which says Closing.
 ///
 /// Backend states, as netback moves through them:
 /// <code>
-///   accept ──► InitWait ──(Connect ok)──► Connected ──(Closing / EOF / fatal / shutdown)──► Closing ──► Closed
-///                 │                                                                          ▲
-///                 └──────(bad Connect, timeout, EOF: Error sent, nothing created)────────────┘
+///   accept ──► InitWait ──(Connect ok)──► Connected ──(Closing / EOF / vif broken / shutdown)──► Closing ──► Closed
+///                 │                                                                               ▲
+///                 └──────(bad Connect, timeout, EOF: Error sent, nothing created)─────────────────┘
 /// </code>
 /// </summary>
 internal sealed class FrontendSession
@@ -29,23 +31,25 @@ internal sealed class FrontendSession
     private readonly NetbackOptions _options;
     private readonly VifSpec _defaultSpec;
     private readonly VifRegistry _registry;
-    private readonly IVifTapProvider _taps;
+    private readonly VifFactory _factory;
     private readonly ILogger _logger;
     private readonly ucred _peer;
     private readonly AccessGate _access;
     private readonly PeerIdentity _identity;
-    private VifLease? _lease;
+    /// <summary>Our own eventfd: a broken vif or a stopping daemon wakes the session thread with it.</summary>
+    private readonly EventChannel _wake = EventChannel.Create();
     private readonly Thread _thread;
-    private int _closing;
+    private VifLease? _lease;
+    private string? _closeReason;
     private XenbusState _state = XenbusState.Initialising;
     private Vif? _vif;
 
     public FrontendSession(ControlChannel channel, NetbackOptions options, VifSpec defaultSpec, VifRegistry registry,
-        IVifTapProvider taps, ILogger logger, AccessGate access, PeerIdentity identity)
+        VifFactory factory, ILogger logger, AccessGate access, PeerIdentity identity)
     {
         _access = access;
         _identity = identity;
-        _taps = taps;
+        _factory = factory;
         _channel = channel;
         _options = options;
         _defaultSpec = defaultSpec;
@@ -61,38 +65,34 @@ internal sealed class FrontendSession
 
     public bool Join(TimeSpan timeout) => _thread.Join(timeout);
 
-    /// <summary>Tells the frontend Closing and ends the session (daemon shutdown, or a broken vif).</summary>
+    /// <summary>
+    /// Asks the session to tell the frontend Closing and end (daemon shutdown). Returns at once; the
+    /// session thread does the talking. The first reason wins.
+    /// </summary>
     public void Close(string reason)
     {
-        if (Interlocked.Exchange(ref _closing, 1) != 0)
-        {
-            return;
-        }
-        try
-        {
-            var m = new ControlMessage(ControlMessageType.State) { State = XenbusState.Closing };
-            m.Set(XenbusKeys.Reason, reason);
-            _channel.Send(m);
-        }
-        catch (ControlChannelClosedException)
-        {
-            // The frontend is gone already; nothing to tell.
-        }
-        _channel.Shutdown();
+        Interlocked.CompareExchange(ref _closeReason, reason, null);
+        _wake.TryNotify();
     }
 
     private void Run()
     {
         string endReason = "frontend closed the connection";
-        Log.FrontendAccepted(_logger, _peer.pid, _peer.uid, _peer.gid);
+        XenbusLog.FrontendAccepted(_logger, _peer.pid, _peer.uid, _peer.gid);
         try
         {
-            var mtu = _defaultSpec.Mtu ?? 1500;
+            var mtu = _defaultSpec.Mtu ?? NetifLimits.DefaultMtu;
             _channel.Send(BackendFeatures.Hello(_options, mtu));
             _state = XenbusState.InitWait;
 
-            using (var connect = _channel.Receive(TimeSpan.FromSeconds(_options.HandshakeTimeoutSeconds)))
+            using (var connect = _channel.Receive(TimeSpan.FromSeconds(_options.HandshakeTimeoutSeconds), _wake.Handle))
             {
+                if (connect is null)
+                {
+                    endReason = _closeReason ?? "backend is closing";
+                    SayClosing(endReason);
+                    return;
+                }
                 if (connect.Message.Type == ControlMessageType.State && connect.Message.State >= XenbusState.Closing)
                 {
                     return;
@@ -103,7 +103,14 @@ internal sealed class FrontendSession
 
             while (true)
             {
-                using var message = _channel.Receive();
+                using var message = _channel.Receive(null, _wake.Handle);
+                if (message is null)
+                {
+                    // Woken: the vif broke (its reason first) or the daemon is stopping.
+                    endReason = _vif?.BreakReason ?? _closeReason ?? "backend is closing";
+                    SayClosing(endReason);
+                    break;
+                }
                 if (message.Fds.Length != 0)
                 {
                     throw new ControlProtocolException("unexpected file descriptors after Connect");
@@ -118,7 +125,7 @@ internal sealed class FrontendSession
         }
         catch (ControlChannelClosedException)
         {
-            endReason = _vif?.BreakReason ?? (Volatile.Read(ref _closing) != 0 ? "backend is closing" : "frontend closed the connection");
+            endReason = _vif?.BreakReason ?? _closeReason ?? "frontend closed the connection";
         }
         catch (AccessRefusedException e)
         {
@@ -126,7 +133,8 @@ internal sealed class FrontendSession
             endReason = e.Message;
             SendError(endReason);
         }
-        catch (Exception e) when (e is ControlProtocolException or TimeoutException or GrantAreaException or TapException or NetDeviceException)
+        catch (Exception e) when (e is ControlProtocolException or VifSetupException or TimeoutException or GrantAreaException
+            or TapException or NetDeviceException)
         {
             endReason = e is TimeoutException ? $"no Connect within {_options.HandshakeTimeoutSeconds} s" : e.Message;
             Refuse(endReason);
@@ -134,7 +142,7 @@ internal sealed class FrontendSession
         catch (Exception e)
         {
             endReason = $"internal error: {e.Message}";
-            Log.SessionFailed(_logger, e, _peer.pid);
+            XenbusLog.SessionFailed(_logger, e, _peer.pid);
             Refuse(endReason);
         }
         finally
@@ -144,10 +152,11 @@ internal sealed class FrontendSession
             {
                 vif.Dispose();
                 _registry.Release(vif.Identity);
-                Log.VifDisconnected(_logger, vif.Name, endReason);
+                XenbusLog.VifDisconnected(_logger, vif.Name, endReason);
             }
             _lease?.Dispose();
             _channel.Dispose();
+            _wake.Dispose();
             _state = XenbusState.Closed;
         }
     }
@@ -157,15 +166,35 @@ internal sealed class FrontendSession
         var request = ConnectRequest.Parse(received.Message, received.Fds.Length, _options);
         // The MAC is drawn here, not in VifFactory, so the access policy judges the one the vif gets.
         var spec = _defaultSpec.OverrideWith(request.Spec);
-        spec = spec with { Mac = spec.Mac ?? VifSpec.RandomXenMac() };
-        var identity = _registry.Reserve(request.DomId, request.Handle, spec.VifName, _taps.Exists);
+        spec = spec with { Mac = spec.Mac ?? XenMac.Random() };
+        var identity = _registry.Reserve(request.DomId, request.Handle, spec.VifName, _factory.NameTaken);
         try
         {
             // Checked with the final name and MAC, after the in-memory reservation only: no TAP, thread or mapping yet.
             _lease = _access.AdmitVif(_identity, identity.Name, spec.Mac, spec.Bridge);
-            // The fds array is the received message's: VifFactory takes what it keeps (nulls the
+            var plan = new VifPlan
+            {
+                Identity = identity,
+                Mac = spec.Mac,
+                Mtu = spec.Mtu ?? NetifLimits.DefaultMtu,
+                Bridge = spec.Bridge,
+                Ips = spec.Ips,
+                Rate = spec.Rate,
+                AntiSpoofing = _options.AntiSpoofing,
+                RxStall = RxStallPolicy.From(_options),
+                Offloads = VifOffloads.For(_options.Offloads && spec.Offloads != false, request.FrontendRxFeatures,
+                    spec.TxCopy ?? TxCopyMode.Direct),
+                RingPageOrder = request.RingPageOrder,
+                Layout = request.Layout,
+                SplitEventChannels = request.SplitEventChannels,
+                GrantPages = request.GrantPages,
+                DataPageFirst = request.DataPageFirst,
+                GrantAreaFd = request.GrantAreaFd,
+                Queues = request.Queues,
+            };
+            // The fds array is the received message's: the factory takes what it keeps (nulls the
             // slots); whatever is left is closed when the message is disposed.
-            _vif = VifFactory.Create(request, received.Fds!, identity, spec, spec.Mtu ?? 1500, _options.Offloads, _taps, _logger, reason => Close(reason));
+            _vif = _factory.Create(plan, received.Fds!, () => _wake.TryNotify());
         }
         catch
         {
@@ -173,8 +202,6 @@ internal sealed class FrontendSession
             _registry.Release(identity);
             throw;
         }
-        VifTxPolicy.Apply(_vif, spec, _options);
-        _vif.RxStall = RxStallPolicy.From(_options);
         _registry.Register(_vif);
         _vif.Start();
 
@@ -182,22 +209,37 @@ internal sealed class FrontendSession
         reply.Set(XenbusKeys.Vif, _vif.Name);
         reply.Set(XenbusKeys.DomId, identity.DomId);
         reply.Set(XenbusKeys.Handle, identity.Handle);
-        reply.Set(XenbusKeys.Mac, VifSpec.FormatMac(_vif.Mac));
-        reply.Set(XenbusKeys.BackendMac, VifSpec.FormatMac(Vif.BackendMac));
+        reply.Set(XenbusKeys.Mac, XenMac.Format(_vif.Mac));
+        reply.Set(XenbusKeys.BackendMac, XenMac.Format(XenMac.Backend));
         reply.Set(XenbusKeys.Mtu, _vif.Mtu);
         BackendFeatures.SetTxFeatures(reply, _vif.Offloads.Tx);
         _channel.Send(reply);
 
         var tx = RingGeometry.For(RingKind.Tx, request.Layout, request.RingPageOrder);
         var rx = RingGeometry.For(RingKind.Rx, request.Layout, request.RingPageOrder);
-        Log.VifConnected(_logger, _vif.Name, identity.DomId, identity.Handle, request.NumQueues, request.RingPageOrder,
+        XenbusLog.VifConnected(_logger, _vif.Name, identity.DomId, identity.Handle, request.NumQueues, request.RingPageOrder,
             tx.Size, rx.Size, request.Layout.ToKey(), request.SplitEventChannels ? "split" : "single",
-            VifSpec.FormatMac(_vif.Mac), _vif.Mtu);
+            XenMac.Format(_vif.Mac), _vif.Mtu);
+    }
+
+    /// <summary>Tells the frontend the backend is Closing, and why (a broken vif, a stopping daemon).</summary>
+    private void SayClosing(string reason)
+    {
+        try
+        {
+            var m = new ControlMessage(ControlMessageType.State) { State = XenbusState.Closing };
+            m.Set(XenbusKeys.Reason, reason.Length > 900 ? reason[..900] : reason);
+            _channel.Send(m);
+        }
+        catch (Exception e) when (e is ControlChannelClosedException or ControlProtocolException)
+        {
+            // The frontend is gone already; nothing to tell.
+        }
     }
 
     private void Refuse(string reason)
     {
-        Log.FrontendRefused(_logger, _peer.pid, _peer.uid, reason);
+        XenbusLog.FrontendRefused(_logger, _peer.pid, _peer.uid, reason);
         SendError(reason);
     }
 

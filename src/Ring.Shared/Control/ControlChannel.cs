@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using Ring.Shared.Interop;
 using Tmds.Linux;
 using static Tmds.Linux.LibC;
@@ -98,15 +99,33 @@ public sealed unsafe class ControlChannel : IDisposable
     /// Throws <see cref="ControlChannelClosedException"/> when the peer has gone, <see cref="TimeoutException"/>
     /// on timeout and <see cref="ControlProtocolException"/> for a malformed record (fds already closed).
     /// </summary>
-    public ReceivedControlMessage Receive(TimeSpan? timeout = null)
+    public ReceivedControlMessage Receive(TimeSpan? timeout = null) =>
+        Receive(timeout, null) ?? throw new InvalidOperationException("no wake fd was given");
+
+    /// <summary>
+    /// As <see cref="Receive(TimeSpan?)"/>, but also returns (null, without reading) when
+    /// <paramref name="wake"/> (an eventfd of the caller's own, never the peer's) becomes readable:
+    /// another thread asks the receiver to look at something other than the socket.
+    /// </summary>
+    public ReceivedControlMessage? Receive(TimeSpan? timeout, SafeHandle? wake)
     {
         int timeoutMs = timeout is { } t ? (int)Math.Clamp(t.TotalMilliseconds, 0, int.MaxValue) : -1;
         using var lease = Lease();
-        if (!WaitFor(lease.Value, POLLIN, timeoutMs))
+        using var wakeLease = wake is null ? default : new HandleLease(wake);
+        int wakeFd = wake is null ? -1 : wakeLease.Value;
+        if (wake is not null && wakeFd < 0)
         {
-            throw new TimeoutException($"no control message within {timeout}");
+            return null; // the wake channel is closed: the receiver is being torn down
         }
-        return ReceiveRecord(lease.Value);
+        switch (WaitForEither(lease.Value, wakeFd, timeoutMs))
+        {
+            case 0:
+                throw new TimeoutException($"no control message within {timeout}");
+            case 2:
+                return null;
+            default:
+                return ReceiveRecord(lease.Value);
+        }
     }
 
     private ReceivedControlMessage ReceiveRecord(int fd)
@@ -198,6 +217,34 @@ public sealed unsafe class ControlChannel : IDisposable
         return next + ScmRights.CMSG_ALIGN((int)h->cmsg_len) > end ? null : h;
     }
 
+    /// <summary>
+    /// Polls the socket and, when <paramref name="wakeFd"/> is not -1, the wake fd: 1 when the socket is
+    /// ready (hang-up counts: recvmsg then reports EOF), 2 when only the wake fd is, 0 on timeout.
+    /// </summary>
+    private static int WaitForEither(int fd, int wakeFd, int timeoutMs)
+    {
+        pollfd* p = stackalloc pollfd[2];
+        p[0] = new pollfd { fd = fd, events = POLLIN };
+        p[1] = new pollfd { fd = wakeFd, events = POLLIN };
+        while (true)
+        {
+            int r = Sys.poll(p, wakeFd < 0 ? 1u : 2u, timeoutMs);
+            if (r > 0)
+            {
+                return p[0].revents != 0 ? 1 : 2;
+            }
+            if (r == 0)
+            {
+                return 0;
+            }
+            int errno = NativeError.LastErrno;
+            if (errno != NativeError.EINTR)
+            {
+                throw NativeError.Exception("poll", errno);
+            }
+        }
+    }
+
     /// <summary>Polls the socket; false on timeout. Hang-up counts as ready (recvmsg then reports EOF).</summary>
     private static bool WaitFor(int fd, short events, int timeoutMs)
     {
@@ -247,25 +294,4 @@ public sealed unsafe class ControlChannel : IDisposable
     }
 
     public void Dispose() => _socket.Dispose();
-}
-
-/// <summary>A decoded message and the fds that came with it, owned by the receiver.</summary>
-public sealed record ReceivedControlMessage(ControlMessage Message, FileDescriptorHandle[] Fds) : IDisposable
-{
-    /// <summary>Closes every fd not taken (set to null) by the receiver.</summary>
-    public void Dispose()
-    {
-        foreach (var fd in Fds)
-        {
-            fd?.Dispose();
-        }
-    }
-}
-
-/// <summary>The peer closed the control connection (or it failed): the session is over.</summary>
-public sealed class ControlChannelClosedException : Exception
-{
-    public ControlChannelClosedException(string message) : base(message) { }
-    public ControlChannelClosedException() { }
-    public ControlChannelClosedException(string message, Exception inner) : base(message, inner) { }
 }

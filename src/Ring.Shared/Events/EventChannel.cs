@@ -41,6 +41,18 @@ public sealed unsafe class EventChannel : IDisposable
         Notify(lease.Value);
     }
 
+    /// <summary>Signals the peer unless this channel is closed already; false when it was.</summary>
+    public bool TryNotify()
+    {
+        using var lease = new HandleLease(Handle);
+        if (!lease.IsValid)
+        {
+            return false;
+        }
+        Notify(lease.Value);
+        return true;
+    }
+
     public ulong Drain()
     {
         using var lease = Lease();

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using Ring.Shared.Abi;
 using Ring.Shared.Control;
 using Ring.Shared.Interop;
-using Netback.Tests.Control;
+using Netback.Tests.Shared.Control;
 using Netback.Tests.Support;
 
 namespace Netback.Tests.Fuzz;

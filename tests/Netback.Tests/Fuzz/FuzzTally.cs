@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Netback.Daemon.DataPath;
 using Netback.Tests.Support;
+using Netback.Daemon.Diagnostics;
 
 namespace Netback.Tests.Fuzz;
 

@@ -4,6 +4,8 @@ using Microsoft.Extensions.Options;
 using Netback.Daemon.Configuration;
 using Netback.Daemon.Interface;
 using Netback.Daemon.Xenbus;
+using Netback.Daemon.Hosting;
+using Netback.Daemon.DataPath;
 
 namespace Netback.Tests.Support;
 
@@ -16,6 +18,7 @@ internal sealed class InProcessBackend : IAsyncDisposable
 {
     private readonly string _dir;
     private readonly ControlListener _listener;
+    private readonly IDataPath _dataPath;
 
     /// <param name="taps">The vif netdevs: socketpairs (<see cref="Taps"/>) unless given, e.g. a <see cref="NullTapProvider"/>.</param>
     public InProcessBackend(Action<NetbackOptions>? configure = null, IVifTapProvider? taps = null)
@@ -44,7 +47,9 @@ internal sealed class InProcessBackend : IAsyncDisposable
         Registry = new VifRegistry(Options.MaxVifs);
         Logs = new CollectingLoggerProvider();
         var loggers = LoggerFactory.Create(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
-        _listener = new ControlListener(Microsoft.Extensions.Options.Options.Create(Options), Registry, taps ?? Taps,
+        // As Program.cs chooses: the null data path when the options say so, else the TAP path (over socketpairs here).
+        _dataPath = Options.NullDataPath ? new NullDataPath(Options.NullRxFrameSize) : new KernelDataPath();
+        _listener = new ControlListener(Microsoft.Extensions.Options.Options.Create(Options), Registry, taps ?? Taps, _dataPath,
             loggers.CreateLogger<ControlListener>(), loggers);
         _listener.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
@@ -81,6 +86,7 @@ internal sealed class InProcessBackend : IAsyncDisposable
     {
         await _listener.StopAsync(CancellationToken.None).ConfigureAwait(false);
         _listener.Dispose();
+        (_dataPath as IDisposable)?.Dispose();
         Taps.Dispose();
         try
         {

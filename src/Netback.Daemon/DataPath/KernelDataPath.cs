@@ -1,0 +1,9 @@
+using Netback.Daemon.Interface;
+
+namespace Netback.Daemon.DataPath;
+
+/// <summary>The data path of a real daemon: every queue's frames through its TAP queue fd.</summary>
+internal sealed class KernelDataPath : IDataPath
+{
+    public IVifWorkers Start(Vif vif) => VifWorkers<TapFrameIo>.Start(vif, default);
+}

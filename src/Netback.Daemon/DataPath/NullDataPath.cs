@@ -1,0 +1,19 @@
+using Netback.Daemon.Interface;
+
+namespace Netback.Daemon.DataPath;
+
+/// <summary>
+/// <c>Netback:NullDataPath</c> (benchmarks only): the rings, validation and notifications at full cost,
+/// the TAP not at all (<see cref="NullFrameIo"/>). Paired with <see cref="NullTapProvider"/>.
+/// </summary>
+internal sealed class NullDataPath : IDataPath, IDisposable
+{
+    private readonly NullFrame _frame;
+
+    /// <param name="rxFrameSize">0: the guest receives nothing; else the size of every generated RX frame.</param>
+    public NullDataPath(int rxFrameSize) => _frame = new NullFrame(rxFrameSize);
+
+    public IVifWorkers Start(Vif vif) => VifWorkers<NullFrameIo>.Start(vif, _frame.Io);
+
+    public void Dispose() => _frame.Dispose();
+}

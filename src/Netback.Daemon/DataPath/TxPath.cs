@@ -1,0 +1,304 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Netback.Daemon.Configuration;
+using Netback.Daemon.Diagnostics;
+using Netback.Daemon.Interface;
+using Ring.Shared.Abi;
+using Ring.Shared.Events;
+using Ring.Shared.Interop;
+using Ring.Shared.Offload;
+
+namespace Netback.Daemon.DataPath;
+
+/// <summary>
+/// Guest TX (frontend → TAP), after netback.c's <c>xenvif_tx_action</c>: copy each packet's slots out
+/// once and judge them (<see cref="TxRequestReader"/>), charge the credit (<c>rate=</c>), check the
+/// source (<see cref="SpoofFilter"/>), <c>writev</c> the frame from the mapped pages into the TAP and
+/// answer every slot. Fatal errors disable the vif; the rest drop the packet with an error response.
+/// Owned by the queue's worker thread.
+/// </summary>
+internal sealed unsafe class TxPath<TIo> : IDisposable where TIo : struct, IFrameIo
+{
+    /// <summary>Bytes of a frame copied out for parsing (netback copies its first 128 and pulls more as needed).</summary>
+    private const int HeaderCopySize = SpoofFilter.HeaderBytes;
+    /// <summary>tx-copy=bounce: room for the largest frame (XEN_NETIF_MAX_TX_SIZE).</summary>
+    private const int BounceCopySize = 64 * 1024;
+    /// <summary>iovecs per writev: [vnet hdr, header copy, ≤ 18 data slots], with room to spare.</summary>
+    private const int MaxIov = 2 + NetifLimits.NrSlotsMin + 4;
+    /// <summary>Longest sleep while out of credit, so a live rate change is seen soon even with long intervals.</summary>
+    private const int MaxCreditSleepMs = 100;
+
+    private readonly VifQueue _queue;
+    private readonly QueueCounters _counters;
+    private readonly TxRequestReader _reader;
+    private readonly CreditScheduler _credit;
+    private readonly SpoofFilter? _filter;
+    private readonly TIo _io;
+    private readonly int _copyCapacity;
+    private Uio.iovec* _iov;
+    private VirtioNetHdr* _vnet;
+    /// <summary>
+    /// The frame's first bytes (direct) or all of it (bounce), private to this queue: what is parsed
+    /// is what the kernel reads, whatever the frontend writes to its pages meanwhile.
+    /// </summary>
+    private byte* _copy;
+    private int _tapFd = -1;
+    private int _callFd = -1;
+    /// <summary>Set when the last action left a packet on the ring for lack of credit.</summary>
+    private bool _rateLimited;
+    private long _creditWaitTicks;
+
+    public TxPath(VifQueue queue, CreditScheduler credit, SpoofFilter? filter, TIo io)
+    {
+        _queue = queue;
+        _counters = queue.Counters;
+        var vif = queue.Vif;
+        _reader = new TxRequestReader(new TxLimits(queue.DataPageFirst, queue.PageCount, vif.MaxFrameSize, vif.Offloads.Tx));
+        _credit = credit;
+        _filter = filter;
+        _io = io;
+        _copyCapacity = vif.Offloads.TxCopy == TxCopyMode.Bounce ? BounceCopySize : HeaderCopySize;
+        _iov = (Uio.iovec*)NativeMemory.AllocZeroed((nuint)(MaxIov * sizeof(Uio.iovec)));
+        _vnet = (VirtioNetHdr*)NativeMemory.AllocZeroed((nuint)sizeof(VirtioNetHdr));
+        _copy = (byte*)NativeMemory.AllocZeroed((nuint)_copyCapacity);
+    }
+
+    /// <summary>True once a fatal frontend error disabled the vif: the worker stops.</summary>
+    public bool Failed { get; private set; }
+
+    /// <summary>The raw fds this path writes to, valid while the worker holds its leases.</summary>
+    public void Bind(int tapFd, int callFd)
+    {
+        _tapFd = tapFd;
+        _callFd = callFd;
+    }
+
+    /// <summary>Processes up to <paramref name="budget"/> packets; returns how many.</summary>
+    public int Action(int budget)
+    {
+        var ring = _queue.Tx;
+        int packets = 0;
+        bool responded = false;
+        _rateLimited = false;
+        while (packets < budget)
+        {
+            uint prod = ring.ReadRequestProducer();
+            if (ring.RequestProducerOverflow(prod))
+            {
+                Fail(FatalReason.ImpossibleRequestCount,
+                    $"req_prod {prod} req_cons {ring.ReqCons} rsp_prod_pvt {ring.RspProdPvt} ring size {ring.Size}");
+                return packets;
+            }
+            uint work = ring.UnconsumedRequests(prod);
+            if (work == 0)
+            {
+                break;
+            }
+            uint cons = ring.ReqCons;
+            NetifTxRequest first = ring.CopyRequest(cons);
+            if (!CreditAvailable(first.Size))
+            {
+                break; // rate=: nothing consumed, the packet waits for the next window
+            }
+            var slots = new RingSlotSource(ring, cons + 1);
+            var status = _reader.Read(first, ref slots, work - 1, out TxPacket packet);
+            if (status == TxReadStatus.Fatal)
+            {
+                Fail(packet.Fatal, packet.FatalDetail!);
+                return packets; // the vif is disabled: publish nothing more
+            }
+            TxDropReason? drop = status == TxReadStatus.Drop ? packet.Drop : Write(in packet);
+            short result = NetifStatus.Okay;
+            if (drop is { } reason)
+            {
+                _counters.TxDrops[(int)reason]++;
+                result = reason == TxDropReason.TapWriteFailed ? NetifStatus.Dropped : NetifStatus.Error;
+            }
+            else
+            {
+                _counters.TxPackets++;
+                _counters.TxBytes += first.Size;
+            }
+            Respond(in packet, result);
+            ring.ReqCons = cons + packet.SlotsUsed;
+            responded = true;
+            packets++;
+        }
+        if (responded && ring.PushResponsesAndCheckNotify())
+        {
+            EventChannel.Notify(_callFd);
+            _counters.NotificationsSent++;
+        }
+        return packets;
+    }
+
+    /// <summary>epoll_wait timeout: -1 (block) unless guest TX waits for credit.</summary>
+    public int CreditTimeoutMs() =>
+        _rateLimited ? Math.Min(MaxCreditSleepMs, _credit.TicksToTimeoutMs(_creditWaitTicks)) : -1;
+
+    /// <summary>
+    /// Charges a packet of <paramref name="size"/> bytes (the first slot's total) to the vif's credit
+    /// (netback's <c>tx_credit_exceeded</c>). False: out of credit.
+    /// </summary>
+    private bool CreditAvailable(int size)
+    {
+        if (!_credit.IsLimited || _credit.TryConsume(size, Stopwatch.GetTimestamp(), out _creditWaitTicks))
+        {
+            return true;
+        }
+        _rateLimited = true;
+        _counters.TxRateLimited++;
+        return false;
+    }
+
+    /// <summary>make_tx_response: the first slot, its extras (NULL), then the other data slots.</summary>
+    private void Respond(in TxPacket packet, short status)
+    {
+        var ring = _queue.Tx;
+        ring.Produce(new NetifTxResponse { Id = packet.First.Id, Status = status });
+        for (int i = 0; i < packet.ExtraSlots; i++)
+        {
+            ring.Produce(new NetifTxResponse { Id = 0, Status = NetifStatus.Null });
+        }
+        var slots = _reader.Slots;
+        for (int i = 1; i < packet.DataSlots; i++)
+        {
+            ring.Produce(new NetifTxResponse { Id = slots[i].Id, Status = status });
+        }
+    }
+
+    /// <summary>
+    /// Writes a checked packet to the TAP: [virtio_net_hdr, private copy of the first bytes, the
+    /// rest from the frontend's pages] in one writev. The copy is what anti-spoofing and the header
+    /// parser see (netback's checksum_setup), and exactly what the TAP gets. Null when written.
+    /// </summary>
+    private TxDropReason? Write(in TxPacket packet)
+    {
+        var slots = _reader.Slots;
+        int total = packet.First.Size;
+        var flags = (NetTxFlags)packet.First.Flags;
+        bool csumBlank = (flags & NetTxFlags.CsumBlank) != 0;
+        bool isGso = packet.IsGso;
+        int copied = _copyCapacity == BounceCopySize ? total : Math.Min(total, HeaderCopySize);
+        CopyFrameOut(slots, packet.FirstLength, copied);
+        var headers = new ReadOnlySpan<byte>(_copy, copied);
+        if (_filter is not null)
+        {
+            var spoof = _filter.Check(headers);
+            if (spoof != SpoofDropReason.None)
+            {
+                _counters.SpoofDrops[(int)spoof]++;
+                return TxDropReason.Spoofed;
+            }
+        }
+
+        VirtioNetHdr* h = _vnet;
+        *h = default;
+        if (csumBlank || isGso)
+        {
+            if (!PacketHeaders.TryParse(headers, out var parsed))
+            {
+                return TxDropReason.HeadersUnparsable;
+            }
+            if (isGso)
+            {
+                bool v6 = packet.Gso.GsoType == (byte)XenNetifGsoType.TcpV6;
+                if (parsed.Protocol != PacketHeaders.ProtocolTcp || parsed.IsIPv6 != v6)
+                {
+                    return TxDropReason.GsoTypeMismatch;
+                }
+                if (packet.Gso.GsoSize > NetifLimits.MaxTxSize - parsed.HeaderLength)
+                {
+                    return TxDropReason.GsoSizeOutOfRange;
+                }
+                if (!csumBlank)
+                {
+                    // A GSO frame with a full checksum: the kernel segments only partial ones, so put
+                    // the pseudo-header sum in our copy (netback's recalculate_partial_csum).
+                    PseudoHeaderChecksum.Write(new Span<byte>(_copy, copied), parsed, total);
+                }
+                h->GsoType = v6 ? VirtioNetHdr.GsoTcpV6 : VirtioNetHdr.GsoTcpV4;
+                h->GsoSize = packet.Gso.GsoSize;
+                h->HdrLen = (ushort)parsed.HeaderLength;
+            }
+            h->Flags = VirtioNetHdr.FlagNeedsCsum;
+            h->CsumStart = (ushort)parsed.TransportOffset;
+            h->CsumOffset = (ushort)parsed.ChecksumOffset;
+        }
+        else if ((flags & NetTxFlags.DataValidated) != 0)
+        {
+            h->Flags = VirtioNetHdr.FlagDataValid;
+        }
+
+        _iov[0].iov_base = h;
+        _iov[0].iov_len = (nuint)VirtioNetHdr.Size;
+        int iovs = 1;
+        if (copied > 0)
+        {
+            _iov[iovs].iov_base = _copy;
+            _iov[iovs].iov_len = (nuint)copied;
+            iovs++;
+        }
+        int skip = copied;
+        for (int i = 0; i < slots.Length && skip < total; i++)
+        {
+            NetifTxRequest s = slots[i];
+            int length = i == 0 ? packet.FirstLength : s.Size;
+            if (length <= skip)
+            {
+                skip -= length;
+                continue;
+            }
+            _iov[iovs].iov_base = _queue.PageAddress(s.Gref) + s.Offset + skip;
+            _iov[iovs].iov_len = (nuint)(length - skip);
+            iovs++;
+            skip = 0;
+        }
+        if (!_io.Write(_tapFd, _iov, iovs))
+        {
+            return TxDropReason.TapWriteFailed;
+        }
+        if (isGso)
+        {
+            _counters.TxGsoFrames++;
+        }
+        if (csumBlank)
+        {
+            _counters.TxCsumBlankFrames++;
+        }
+        return null;
+    }
+
+    /// <summary>Copies the first <paramref name="count"/> bytes of the packet's slots into <see cref="_copy"/>.</summary>
+    private void CopyFrameOut(ReadOnlySpan<NetifTxRequest> slots, int firstLength, int count)
+    {
+        int done = 0;
+        for (int i = 0; i < slots.Length && done < count; i++)
+        {
+            NetifTxRequest s = slots[i];
+            int length = Math.Min(i == 0 ? firstLength : s.Size, count - done);
+            Buffer.MemoryCopy(_queue.PageAddress(s.Gref) + s.Offset, _copy + done, count - done, length);
+            done += length;
+        }
+    }
+
+    /// <summary>xenvif_fatal_tx_err: marks this path failed and disables the vif.</summary>
+    private void Fail(FatalReason reason, string detail)
+    {
+        Failed = true;
+        _queue.Vif.FatalError(_queue.Index, reason, detail);
+    }
+
+    public void Dispose()
+    {
+        if (_iov != null)
+        {
+            NativeMemory.Free(_iov);
+            NativeMemory.Free(_vnet);
+            NativeMemory.Free(_copy);
+            _iov = null;
+            _vnet = null;
+            _copy = null;
+        }
+    }
+}

@@ -1,0 +1,8 @@
+namespace Netback.Daemon.Diagnostics;
+
+internal static class RefusalReasonNames
+{
+    private static readonly string[] Names = ["uid", "vif_limit", "mac", "vif_name", "bridge"];
+
+    public static string ToTag(this RefusalReason reason) => Names[(int)reason];
+}

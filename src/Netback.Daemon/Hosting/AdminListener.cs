@@ -1,0 +1,145 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Netback.Daemon.Configuration;
+using Netback.Daemon.Interface;
+using Netback.Daemon.Admin;
+using Ring.Shared.Control;
+
+namespace Netback.Daemon.Hosting;
+
+/// <summary>
+/// The admin socket for <c>netbackctl</c> (<c>Netback:AdminSocketPath</c>, SOCK_SEQPACKET, mode
+/// 0600): the same codec as the control socket, message types AdminRequest/AdminReply. Only uid 0
+/// peers (SO_PEERCRED) are served, whatever the file mode. Connections are served one at a time on
+/// one thread, each request with a short timeout: a stuck client cannot hold it long, and no admin
+/// work ever runs on a vif's worker.
+/// </summary>
+internal sealed class AdminListener : IHostedService, IDisposable
+{
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly string _path;
+    private readonly VifRegistry _registry;
+    private readonly ILogger<AdminListener> _logger;
+    private Socket? _listener;
+    private Thread? _thread;
+    private volatile bool _stopping;
+
+    public AdminListener(IOptions<NetbackOptions> options, VifRegistry registry, ILogger<AdminListener> logger)
+    {
+        _path = options.Value.AdminSocketPath;
+        _registry = registry;
+        _logger = logger;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(_path))
+        {
+            return Task.CompletedTask; // disabled
+        }
+        string? dir = Path.GetDirectoryName(_path);
+        if (!string.IsNullOrEmpty(dir))
+        {
+            Directory.CreateDirectory(dir);
+        }
+        ControlListener.RemoveStaleSocket(_path);
+        var socket = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
+        try
+        {
+            socket.Bind(new UnixDomainSocketEndPoint(_path));
+            File.SetUnixFileMode(_path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            socket.Listen(8);
+        }
+        catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException)
+        {
+            socket.Dispose();
+            throw new InvalidOperationException($"cannot listen on the admin socket {_path}: {e.Message}", e);
+        }
+        _listener = socket;
+        _thread = new Thread(AcceptLoop) { Name = "netback-admin", IsBackground = true };
+        _thread.Start();
+        HostingLog.AdminListening(_logger, _path);
+        return Task.CompletedTask;
+    }
+
+    private void AcceptLoop()
+    {
+        while (SocketAccept.Next(_listener!, () => _stopping, _logger) is { } client)
+        {
+            using var channel = new ControlChannel(client);
+            Serve(channel);
+        }
+    }
+
+    private void Serve(ControlChannel channel)
+    {
+        var peer = channel.PeerCredentials();
+        try
+        {
+            if (peer.uid != 0)
+            {
+                HostingLog.AdminRefused(_logger, peer.pid, peer.uid);
+                Reply(channel, Error("only root may use the admin socket"));
+                return;
+            }
+            while (!_stopping)
+            {
+                using var request = channel.Receive(RequestTimeout);
+                if (request.Fds.Length != 0)
+                {
+                    throw new ControlProtocolException("the admin socket takes no file descriptors");
+                }
+                Reply(channel, AdminCommands.Handle(request.Message, _registry,
+                    (vif, rate) => HostingLog.RateChanged(_logger, vif, rate, peer.pid)));
+            }
+        }
+        catch (ControlChannelClosedException)
+        {
+            // netbackctl is done.
+        }
+        catch (ControlProtocolException e)
+        {
+            Reply(channel, Error(e.Message));
+        }
+        catch (TimeoutException)
+        {
+            HostingLog.AdminFailed(_logger, peer.pid, $"no request within {RequestTimeout.TotalSeconds} s");
+        }
+        catch (SocketException e)
+        {
+            HostingLog.AdminFailed(_logger, peer.pid, e.Message);
+        }
+    }
+
+    private static ControlMessage Error(string reason) =>
+        new ControlMessage(ControlMessageType.Error).Set(XenbusKeys.Reason, reason.Length > 900 ? reason[..900] : reason);
+
+    private static void Reply(ControlChannel channel, ControlMessage message)
+    {
+        try
+        {
+            channel.Send(message);
+        }
+        catch (Exception e) when (e is ControlChannelClosedException or ControlProtocolException or SocketException)
+        {
+            // The client left; nothing to tell.
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stopping = true;
+        _listener?.Dispose();
+        _thread?.Join(TimeSpan.FromSeconds(RequestTimeout.TotalSeconds + 1));
+        if (!string.IsNullOrEmpty(_path) && SocketFile.IsSocket(_path))
+        {
+            File.Delete(_path);
+        }
+        return Task.CompletedTask;
+    }
+
+    public void Dispose() => _listener?.Dispose();
+}

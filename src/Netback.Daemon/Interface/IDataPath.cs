@@ -1,0 +1,12 @@
+namespace Netback.Daemon.Interface;
+
+/// <summary>
+/// The engine that serves a vif's queues (guest TX and RX). DataPath implements it; this layer only
+/// starts and stops it, as interface.c's <c>xenvif_connect_data</c> starts the threads of netback.c
+/// and rx.c without knowing what they do.
+/// </summary>
+internal interface IDataPath
+{
+    /// <summary>Starts serving every queue of <paramref name="vif"/> (attached, not yet registered).</summary>
+    IVifWorkers Start(Vif vif);
+}

@@ -1,0 +1,16 @@
+using Netback.Daemon.Configuration;
+
+namespace Netback.Daemon.Interface;
+
+/// <summary>The running workers of one vif, as the vif sees them.</summary>
+internal interface IVifWorkers
+{
+    /// <summary>Asks every worker to stop; safe from any thread (a worker's own included), never blocks.</summary>
+    void SignalStop();
+
+    /// <summary>Waits for every worker to exit; false if one did not within <paramref name="timeout"/>.</summary>
+    bool Join(TimeSpan timeout);
+
+    /// <summary>A live <c>rate=</c> change (netback's <c>xen_net_rate_changed</c>): null is unlimited.</summary>
+    void SetRate(RateLimit? rate);
+}

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using Netback.Tests.Client;
+using Netback.Tests.Support;
+using Netfront.Client;
+
+namespace Netback.Tests.Daemon.DataPath;
+
+/// <summary>
+/// Steady state allocates nothing per packet on either side: the real backend (session, vif, queue
+/// worker) and the real frontend library run in this process, a host thread echoes every guest-TX
+/// frame back as guest RX, and for 5 seconds the two threads that carry the packets (the backend's
+/// queue worker and the frontend's, this test's thread) allocate not one byte and no garbage
+/// collection happens. The whole process's allocation is reported, not bounded: the runtime and the
+/// test host may allocate on their own threads (CI once saw 98 KB there during the flood).
+/// </summary>
+[Collection(SerialCollection.Name)]
+public sealed class SteadyStateAllocationTests(ITestOutputHelper output)
+{
+    private sealed class CountingSink : IFrameSink
+    {
+        public long Frames;
+
+        public void OnFrame(ReadOnlySpan<byte> frame) => Frames++;
+    }
+
+    [Fact]
+    public async Task A_five_second_flood_both_ways_triggers_no_garbage_collection()
+    {
+        await using var backend = new InProcessBackend();
+        using var device = NetfrontDevice.Connect(new NetfrontOptions { SocketPath = backend.SocketPath });
+        var queue = device.Queues[0];
+        var host = backend.Host(device.VifName);
+        host.ReceiveTimeout = 200;
+        byte[] frame = Frames.Make(1, 4, 1400);
+
+        bool stop = false;
+        long echoed = 0;
+        var echo = new Thread(() =>
+        {
+            byte[] buffer = new byte[65536];
+            while (!Volatile.Read(ref stop))
+            {
+                int n;
+                try
+                {
+                    n = host.Receive(buffer);
+                }
+                catch (SocketException)
+                {
+                    continue; // a timeout while the guest is quiet (only at the very end)
+                }
+                host.Send(buffer.AsSpan(0, n));
+                echoed++;
+            }
+        }) { Name = "host-echo", IsBackground = true };
+        echo.Start();
+
+        var sink = new CountingSink();
+        long sent = 0;
+        void Flood(TimeSpan duration)
+        {
+            long start = Stopwatch.GetTimestamp();
+            while (Stopwatch.GetElapsedTime(start) < duration)
+            {
+                queue.ReclaimTxResponses();
+                for (int i = 0; i < 32 && queue.TrySend(frame); i++)
+                {
+                    sent++;
+                }
+                queue.PushTransmits();
+                int got = queue.ReceiveBatch(sink, 64);
+                if (got == 0 && queue.FreeTxSlots == 0 && !queue.FinalCheckForRxResponses() && !queue.FinalCheckForTxResponses())
+                {
+                    FrontendDriver.WaitForCall(queue, 10);
+                }
+            }
+        }
+
+        Flood(TimeSpan.FromSeconds(1)); // warm-up: JIT, tiering, first-use buffers
+        var worker = backend.Registry.Snapshot().Single().Queues[0].Counters;
+        // The worker updates its allocation figure before each sleep: let it sleep so that the
+        // baseline is today's, and again after the flood so that the figure covers every frame.
+        Assert.True(WaitForIdle(worker), "the backend's worker did not go idle after the warm-up");
+        long workerSyscalls = worker.NotificationsSent + worker.Wakeups + worker.NotificationsReceived;
+        long frontendSyscalls = queue.Counters.TxKicks + queue.Counters.RxKicks + queue.Counters.Wakeups;
+        int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
+        long allocated = GC.GetTotalAllocatedBytes(precise: true);
+        long frontendAllocated = GC.GetAllocatedBytesForCurrentThread();
+        long workerAllocated = Volatile.Read(ref worker.WorkerAllocatedBytes);
+        long sentBefore = sent, receivedBefore = sink.Frames;
+        Flood(TimeSpan.FromSeconds(5));
+        long frontendDuring = GC.GetAllocatedBytesForCurrentThread() - frontendAllocated;
+        long allocatedDuring = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+        int collections = GC.CollectionCount(0) - gen0 + GC.CollectionCount(1) - gen1 + GC.CollectionCount(2) - gen2;
+        long packets = sent - sentBefore + sink.Frames - receivedBefore;
+        // Beyond the TAP read or write, syscalls come per batch, not per packet: eventfd writes
+        // (notifications), epoll_wait returns and the eventfd reads that drain a kick.
+        double backendPerPacket = (double)(worker.NotificationsSent + worker.Wakeups + worker.NotificationsReceived - workerSyscalls) / packets;
+        double frontendPerPacket = (double)(queue.Counters.TxKicks + queue.Counters.RxKicks + queue.Counters.Wakeups - frontendSyscalls) / packets;
+        Volatile.Write(ref stop, true);
+        echo.Join();
+        Assert.True(WaitForIdle(worker), "the backend's worker did not go idle after the flood");
+        long workerDuring = Volatile.Read(ref worker.WorkerAllocatedBytes) - workerAllocated;
+
+        output.WriteLine($"5 s flood: {sent - sentBefore} guest-TX and {sink.Frames - receivedBefore} guest-RX frames of 1400 B; " +
+            $"{collections} GCs; bytes allocated: backend worker {workerDuring}, frontend {frontendDuring}, " +
+            $"whole process {allocatedDuring} ({(double)allocatedDuring / packets:0.0000} B/packet)");
+        output.WriteLine($"event-channel syscalls per packet: backend {backendPerPacket:0.0000}, frontend {frontendPerPacket:0.0000}");
+        Assert.True(backendPerPacket < 0.1, $"the backend made {backendPerPacket:0.000} notification syscalls per packet");
+        Assert.True(packets > 10_000, $"only {packets} packets moved: the flood did not run");
+        Assert.Equal(0, collections);
+        Assert.True(workerDuring == 0, $"the backend's queue worker allocated {workerDuring} bytes during the flood");
+        Assert.True(frontendDuring == 0, $"the frontend (the flooding thread) allocated {frontendDuring} bytes during the flood");
+    }
+
+    /// <summary>Waits until the worker has neither woken nor moved a packet for 200 ms.</summary>
+    private static bool WaitForIdle(Netback.Daemon.Diagnostics.QueueCounters worker)
+    {
+        var deadline = Stopwatch.StartNew();
+        long last = -1;
+        while (deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            long now = Volatile.Read(ref worker.Wakeups) + Volatile.Read(ref worker.TxPackets) + Volatile.Read(ref worker.RxPackets);
+            if (now == last)
+            {
+                return true;
+            }
+            last = now;
+            Thread.Sleep(200);
+        }
+        return false;
+    }
+}
