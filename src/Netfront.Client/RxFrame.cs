@@ -1,3 +1,5 @@
+using Ring.Shared.Offload;
+
 namespace Netfront.Client;
 
 /// <summary>One data segment of a received frame: a range of a granted RX page.</summary>
