@@ -280,9 +280,8 @@ public sealed unsafe partial class NetfrontQueue
             }
             if (first)
             {
-                // NETRXF_csum_blank implies the data is valid too (netfront sets CHECKSUM_PARTIAL).
-                bool blank = (flags & NetRxFlags.CsumBlank) != 0;
-                offload = new FrameOffload(blank, blank || (flags & NetRxFlags.DataValidated) != 0, XenNetifGsoType.None, 0);
+                // The csum flags; a GSO extra, if announced, is checked and added by ReadExtras.
+                offload = FrameOffload.FromRx(flags, default);
             }
             if ((flags & NetRxFlags.ExtraInfo) != 0)
             {
