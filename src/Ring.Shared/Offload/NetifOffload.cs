@@ -15,7 +15,8 @@ namespace Ring.Shared.Offload;
 //    csum_blank                                NEEDS_CSUM, csum_start/csum_offset parsed from the headers
 //    data_validated alone                      DATA_VALID
 //    GSO extra TCPV4 / TCPV6, size             gso_type TCPV4 / TCPV6, gso_size, hdr_len parsed; NEEDS_CSUM
-//    GSO without csum_blank                    TX ring: pseudo-header sum written, then NEEDS_CSUM; RX ring: refused
+//    GSO without csum_blank                    TX ring: NEEDS_CSUM once the caller wrote the pseudo-header sum
+//                                              into its copy (WritePseudoHeaderChecksum); RX ring: refused
 //    GSO type not the frame's                  refused; TX ring also refuses gso.size > 65535 − hdr_len
 //
 // Who uses which:       guest TX (RingKind.Tx)                 guest RX (RingKind.Rx)
