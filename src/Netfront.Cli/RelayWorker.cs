@@ -2,6 +2,7 @@ using Ring.Shared.Abi;
 using Ring.Shared.Events;
 using Ring.Shared.Interop;
 using Ring.Shared.Offload;
+using Ring.Shared.Rings;
 using Netfront.Client;
 using Tmds.Linux;
 
@@ -213,7 +214,7 @@ internal sealed unsafe class RelayWorker : IRxFrameSink
                 TxDropsBadLength++;
                 continue;
             }
-            if (!VirtioOffload.TryToXen(vnet, _txOffloads, out FrameOffload offload))
+            if (NetifOffload.FromVirtio(vnet, _txOffloads, RingKind.Tx, out FrameOffload offload) != NetifOffloadResult.Mapped)
             {
                 _queue.CancelSendPages();
                 TxDropsUnsupportedGso++;
@@ -247,7 +248,7 @@ internal sealed unsafe class RelayWorker : IRxFrameSink
         {
             return; // an empty frame: nothing to write
         }
-        if (!VirtioOffload.TryToVirtio(frame, out VirtioNetHdr vnet))
+        if (frame.ToVirtio(out VirtioNetHdr vnet) != NetifOffloadResult.Mapped)
         {
             RxDropsChecksumSetup++;
             return;

@@ -82,22 +82,8 @@ public sealed unsafe partial class NetfrontQueue
             throw new ArgumentNullException(nameof(sink));
         }
         _rxHeld = false; // a frame returned by TryReceive is finished with now
-        int frames = 0;
-        uint prod = ReadRxProducer();
-        while (frames < budget && _rx.RspCons != prod)
-        {
-            RxOutcome outcome = TakeFrame(prod, out uint slots);
-            if (outcome == RxOutcome.Incomplete)
-            {
-                break;
-            }
-            if (outcome == RxOutcome.Frame)
-            {
-                sink.OnFrame(Contiguous());
-                frames++;
-            }
-            _rx.RspCons += slots;
-        }
+        var delivery = new ContiguousDelivery<TSink>(sink);
+        int frames = ReceiveFrames(ref delivery, budget);
         RefillRx();
         PushRxBuffers();
         return frames;
@@ -115,22 +101,8 @@ public sealed unsafe partial class NetfrontQueue
             throw new ArgumentNullException(nameof(sink));
         }
         _rxHeld = false;
-        int frames = 0;
-        uint prod = ReadRxProducer();
-        while (frames < budget && _rx.RspCons != prod)
-        {
-            RxOutcome outcome = TakeFrame(prod, out uint slots);
-            if (outcome == RxOutcome.Incomplete)
-            {
-                break;
-            }
-            if (outcome == RxOutcome.Frame)
-            {
-                sink.OnFrame(new RxFrame(new ReadOnlySpan<RxSegment>(_rxSegments, 0, _rxSegmentCount), _rxLength, _rxOffload));
-                frames++;
-            }
-            _rx.RspCons += slots;
-        }
+        var delivery = new SegmentsDelivery<TSink>(sink);
+        int frames = ReceiveFrames(ref delivery, budget);
         RefillRx();
         PushRxBuffers();
         return frames;
@@ -146,30 +118,53 @@ public sealed unsafe partial class NetfrontQueue
         ThrowIfBroken();
         _rxHeld = false;
         RefillRx();
+        var held = new HeldFrame();
+        if (ReceiveFrames(ref held, 1) == 1)
+        {
+            frame = held.Frame;
+            _rxHeld = true; // its slots are re-posted by the next call
+            if (_rxUnpushed >= 64)
+            {
+                PushRxBuffers();
+            }
+            return true;
+        }
+        PushRxBuffers();
+        frame = default;
+        return false;
+    }
+
+    /// <summary>
+    /// The receive loop of all three (<c>xennet_poll</c>): takes complete frames from
+    /// <c>rsp_cons</c> until <paramref name="budget"/> frames were delivered or the published
+    /// responses run out (or end inside a frame), hands each to <paramref name="delivery"/>, and
+    /// consumes its slots. The slots of a dropped frame are re-posted at once (not pushed); those
+    /// of delivered frames are left to the caller, which may still be holding the last one.
+    /// Generic over the delivery, passed by reference: see <see cref="IRxDelivery"/>.
+    /// </summary>
+    private int ReceiveFrames<TDelivery>(ref TDelivery delivery, int budget) where TDelivery : IRxDelivery, allows ref struct
+    {
+        int frames = 0;
         uint prod = ReadRxProducer();
-        while (_rx.RspCons != prod)
+        while (frames < budget && _rx.RspCons != prod)
         {
             RxOutcome outcome = TakeFrame(prod, out uint slots);
             if (outcome == RxOutcome.Incomplete)
             {
                 break;
             }
-            _rx.RspCons += slots;
             if (outcome == RxOutcome.Frame)
             {
-                frame = Contiguous();
-                _rxHeld = true; // its slots are re-posted by the next call
-                if (_rxUnpushed >= 64)
-                {
-                    PushRxBuffers();
-                }
-                return true;
+                delivery.Deliver(this);
+                frames++;
             }
-            RefillRx();
+            _rx.RspCons += slots;
+            if (outcome == RxOutcome.Dropped)
+            {
+                RefillRx();
+            }
         }
-        PushRxBuffers();
-        frame = default;
-        return false;
+        return frames;
     }
 
     /// <summary>
@@ -280,9 +275,8 @@ public sealed unsafe partial class NetfrontQueue
             }
             if (first)
             {
-                // NETRXF_csum_blank implies the data is valid too (netfront sets CHECKSUM_PARTIAL).
-                bool blank = (flags & NetRxFlags.CsumBlank) != 0;
-                offload = new FrameOffload(blank, blank || (flags & NetRxFlags.DataValidated) != 0, XenNetifGsoType.None, 0);
+                // The csum flags; a GSO extra, if announced, is checked and added by ReadExtras.
+                offload = FrameOffload.FromRx(flags, default);
             }
             if ((flags & NetRxFlags.ExtraInfo) != 0)
             {
@@ -367,6 +361,9 @@ public sealed unsafe partial class NetfrontQueue
         _rxLength += length;
         return RxDrop.None;
     }
+
+    /// <summary>The parsed frame as it lies in its pages, with its offload metadata (the <see cref="IRxFrameSink"/> path).</summary>
+    private RxFrame SegmentedFrame() => new(new ReadOnlySpan<RxSegment>(_rxSegments, 0, _rxSegmentCount), _rxLength, _rxOffload);
 
     /// <summary>
     /// The parsed frame in one span: its page when it has one segment (zero copy), otherwise

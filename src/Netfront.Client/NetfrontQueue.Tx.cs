@@ -250,19 +250,7 @@ public sealed unsafe partial class NetfrontQueue
             return;
         }
 
-        var first = NetTxFlags.None;
-        if (offload.CsumBlank)
-        {
-            first |= NetTxFlags.CsumBlank;
-        }
-        if (offload.DataValidated)
-        {
-            first |= NetTxFlags.DataValidated;
-        }
-        if (offload.IsGso)
-        {
-            first |= NetTxFlags.ExtraInfo;
-        }
+        NetTxFlags first = offload.TxFlags;
         int offset = 0;
         for (int s = 0; s < used; s++)
         {
@@ -287,13 +275,7 @@ public sealed unsafe partial class NetfrontQueue
             {
                 // The extra takes a ring slot but no id or page; its response is NETIF_RSP_NULL.
                 NetifTxRequest slot = default;
-                Unsafe.As<NetifTxRequest, NetifExtraInfo>(ref slot) = new NetifExtraInfo
-                {
-                    Type = (byte)XenNetifExtraType.Gso,
-                    Flags = 0,
-                    GsoSize = offload.GsoSize,
-                    GsoType = (byte)offload.GsoType,
-                };
+                Unsafe.As<NetifTxRequest, NetifExtraInfo>(ref slot) = offload.GsoExtra;
                 _tx.Produce(slot);
                 Counters.TxGsoPackets++;
             }

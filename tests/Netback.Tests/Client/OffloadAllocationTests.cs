@@ -1,4 +1,5 @@
 using Ring.Shared.Abi;
+using Ring.Shared.Offload;
 using Netfront.Client;
 
 namespace Netback.Tests.Client;

@@ -5,38 +5,13 @@ using Netfront.Client;
 
 namespace Netback.Tests.Client;
 
-/// <summary>The virtio_net_hdr ↔ Xen mapping of <c>netfront attach</c> (docs/protocol.md "Offloads").</summary>
-public sealed unsafe class VirtioOffloadTests
+/// <summary>
+/// <see cref="RxFrame.ToVirtio"/>: a received frame's virtio_net_hdr for <c>netfront attach</c>'s guest
+/// TAP (docs/protocol.md "Offloads"), headers parsed from the first segment or a copy when they
+/// straddle segments. The mapping itself, both rings: tests/Netback.Tests/Offload.
+/// </summary>
+public sealed unsafe class RxFrameVirtioTests
 {
-    private static VirtioNetHdr Vnet(byte flags, byte gso = VirtioNetHdr.GsoNone, ushort size = 0) =>
-        new() { Flags = flags, GsoType = gso, GsoSize = size, HdrLen = 66, CsumStart = 34, CsumOffset = 16 };
-
-    [Fact]
-    public void Tx_flags_and_gso_map_to_xen()
-    {
-        Assert.True(VirtioOffload.TryToXen(Vnet(0), OffloadFeatures.None, out var o));
-        Assert.Equal(FrameOffload.None, o);
-        Assert.True(VirtioOffload.TryToXen(Vnet(VirtioNetHdr.FlagDataValid), OffloadFeatures.None, out o));
-        Assert.Equal(new FrameOffload(false, true, XenNetifGsoType.None, 0), o);
-        Assert.True(VirtioOffload.TryToXen(Vnet(VirtioNetHdr.FlagNeedsCsum), OffloadFeatures.Csum, out o));
-        Assert.Equal(new FrameOffload(true, true, XenNetifGsoType.None, 0), o);
-        Assert.True(VirtioOffload.TryToXen(Vnet(VirtioNetHdr.FlagNeedsCsum, VirtioNetHdr.GsoTcpV4, 1448), OffloadFeatures.All, out o));
-        Assert.Equal(new FrameOffload(true, true, XenNetifGsoType.TcpV4, 1448), o);
-        Assert.True(VirtioOffload.TryToXen(Vnet(VirtioNetHdr.FlagNeedsCsum, VirtioNetHdr.GsoTcpV6, 1428), OffloadFeatures.All, out o));
-        Assert.Equal(new FrameOffload(true, true, XenNetifGsoType.TcpV6, 1428), o);
-    }
-
-    [Theory]
-    [InlineData(VirtioNetHdr.GsoUdp, 1400, OffloadFeatures.All)]
-    [InlineData(VirtioNetHdr.GsoTcpV4 | VirtioNetHdr.GsoEcn, 1448, OffloadFeatures.All)]
-    [InlineData(VirtioNetHdr.GsoTcpV4, 0, OffloadFeatures.All)]
-    [InlineData(VirtioNetHdr.GsoTcpV6, 1428, OffloadFeatures.Csum | OffloadFeatures.Tso4)]
-    [InlineData(VirtioNetHdr.GsoTcpV4, 1448, OffloadFeatures.Tso4)] // TSO without csum is no TSO
-    public void Tx_gso_xen_cannot_carry_or_the_backend_did_not_offer_is_refused(byte gso, ushort size, OffloadFeatures offered)
-    {
-        Assert.False(VirtioOffload.TryToXen(Vnet(VirtioNetHdr.FlagNeedsCsum, gso, size), offered, out _));
-    }
-
     private static byte[] TcpFrame(bool v6, int payload)
     {
         int ip = v6 ? 40 : 20;
@@ -63,7 +38,7 @@ public sealed unsafe class VirtioOffloadTests
             var segments = firstSegment >= frame.Length
                 ? new[] { new RxSegment(p, frame.Length) }
                 : new[] { new RxSegment(p, firstSegment), new RxSegment(p + firstSegment, frame.Length - firstSegment) };
-            return VirtioOffload.TryToVirtio(new RxFrame(segments, frame.Length, offload), out vnet);
+            return new RxFrame(segments, frame.Length, offload).ToVirtio(out vnet) == NetifOffloadResult.Mapped;
         }
     }
 
