@@ -61,7 +61,7 @@ internal sealed unsafe class RelayWorker : IRxFrameSink
         else
         {
             // Ethernet header + a VLAN tag on top of the MTU.
-            int maxFrame = Math.Min(mtu + NetifLimits.EthHeaderLength + 4, NetifLimits.MaxTxSize);
+            int maxFrame = Math.Min(NetifLimits.MaxFrameSize(mtu), NetifLimits.MaxTxSize);
             _pagesPerFrame = (maxFrame + NetifLimits.PageSize - 1) / NetifLimits.PageSize;
         }
         _slotsPerFrame = _pagesPerFrame + 1;

@@ -56,7 +56,7 @@ internal sealed record BackendHello(
                 SplitEventChannels: m.GetFlag(XenbusKeys.FeatureSplitEventChannels),
                 OffersXenLayout: xen,
                 OffersCachelineLayout: cacheline,
-                Mtu: m.GetInt(XenbusKeys.Mtu, 68, 65535, 1500));
+                Mtu: m.GetInt(XenbusKeys.Mtu, 68, 65535, NetifLimits.DefaultMtu));
         }
         catch (ControlProtocolException e)
         {

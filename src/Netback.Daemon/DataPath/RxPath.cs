@@ -6,6 +6,7 @@ using Ring.Shared.Abi;
 using Ring.Shared.Events;
 using Ring.Shared.Interop;
 using Ring.Shared.Offload;
+using Ring.Shared.Rings;
 
 namespace Netback.Daemon.DataPath;
 
@@ -148,12 +149,14 @@ internal sealed unsafe class RxPath<TIo> : IDisposable where TIo : struct, IFram
                 _counters.RxErrors++; // no frame behind the header: the buffers stay posted
                 continue;
             }
-            if (!Translate(_vnet, out NetRxFlags flags, out NetifExtraInfo extra))
+            // The kernel's virtio_net_hdr in Xen's terms (netback's rx.c); what this frontend did not
+            // accept or Xen cannot express (UDP GSO, ECN, a zero MSS) is dropped.
+            if (NetifOffload.FromVirtio(*_vnet, _accepted, RingKind.Rx, out FrameOffload offload) != NetifOffloadResult.Mapped)
             {
                 _counters.RxOffloadDrops++;
                 continue;
             }
-            Respond(cons, length, flags, extra);
+            Respond(cons, length, offload.RxFlags, offload.GsoExtra);
             produced = true;
             _counters.RxPackets++;
             _counters.RxBytes += length;
@@ -164,53 +167,6 @@ internal sealed unsafe class RxPath<TIo> : IDisposable where TIo : struct, IFram
             _counters.NotificationsSent++;
         }
         return frames;
-    }
-
-    /// <summary>
-    /// The kernel's virtio_net_hdr in Xen's terms (netback's rx.c): NEEDS_CSUM → csum_blank and
-    /// data_validated, DATA_VALID → data_validated, TCP GSO → a GSO extra. False for what this
-    /// frontend did not accept or Xen cannot express (UDP GSO, ECN, size 0): the frame is dropped.
-    /// </summary>
-    private bool Translate(VirtioNetHdr* h, out NetRxFlags flags, out NetifExtraInfo extra)
-    {
-        flags = NetRxFlags.None;
-        extra = default;
-        if ((h->Flags & VirtioNetHdr.FlagNeedsCsum) != 0)
-        {
-            if ((_accepted & OffloadFeatures.Csum) == 0)
-            {
-                return false;
-            }
-            flags = NetRxFlags.CsumBlank | NetRxFlags.DataValidated;
-        }
-        else if ((h->Flags & VirtioNetHdr.FlagDataValid) != 0)
-        {
-            flags = NetRxFlags.DataValidated;
-        }
-        if (h->GsoType == VirtioNetHdr.GsoNone)
-        {
-            return true;
-        }
-        XenNetifGsoType type;
-        if (h->GsoType == VirtioNetHdr.GsoTcpV4 && (_accepted & OffloadFeatures.Tso4) != 0)
-        {
-            type = XenNetifGsoType.TcpV4;
-        }
-        else if (h->GsoType == VirtioNetHdr.GsoTcpV6 && (_accepted & OffloadFeatures.Tso6) != 0)
-        {
-            type = XenNetifGsoType.TcpV6;
-        }
-        else
-        {
-            return false; // UDP, ECN, or TCP GSO the frontend did not ask for
-        }
-        if (h->GsoSize == 0)
-        {
-            return false; // the frontend would have to treat a zero MSS as fatal
-        }
-        flags |= NetRxFlags.ExtraInfo;
-        extra = new NetifExtraInfo { Type = (byte)XenNetifExtraType.Gso, GsoSize = h->GsoSize, GsoType = (byte)type };
-        return true;
     }
 
     /// <summary>

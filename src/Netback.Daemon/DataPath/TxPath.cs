@@ -7,6 +7,7 @@ using Ring.Shared.Abi;
 using Ring.Shared.Events;
 using Ring.Shared.Interop;
 using Ring.Shared.Offload;
+using Ring.Shared.Rings;
 
 namespace Netback.Daemon.DataPath;
 
@@ -177,14 +178,11 @@ internal sealed unsafe class TxPath<TIo> : IDisposable where TIo : struct, IFram
         var slots = _reader.Slots;
         int total = packet.First.Size;
         var flags = (NetTxFlags)packet.First.Flags;
-        bool csumBlank = (flags & NetTxFlags.CsumBlank) != 0;
-        bool isGso = packet.IsGso;
         int copied = _copyCapacity == BounceCopySize ? total : Math.Min(total, HeaderCopySize);
         CopyFrameOut(slots, packet.FirstLength, copied);
-        var headers = new ReadOnlySpan<byte>(_copy, copied);
         if (_filter is not null)
         {
-            var spoof = _filter.Check(headers);
+            var spoof = _filter.Check(new ReadOnlySpan<byte>(_copy, copied));
             if (spoof != SpoofDropReason.None)
             {
                 _counters.SpoofDrops[(int)spoof]++;
@@ -192,45 +190,28 @@ internal sealed unsafe class TxPath<TIo> : IDisposable where TIo : struct, IFram
             }
         }
 
-        VirtioNetHdr* h = _vnet;
-        *h = default;
-        if (csumBlank || isGso)
+        // Xen's flags and GSO extra as the TAP's virtio_net_hdr (Ring.Shared's one mapping), parsed
+        // from our copy: netback's checksum_setup and xenvif_set_skb_gso.
+        var copy = new Span<byte>(_copy, copied);
+        var offload = FrameOffload.FromTx(flags, packet.IsGso ? packet.Gso : default);
+        switch (NetifOffload.ToVirtio(offload, copy, RingKind.Tx, out *_vnet, out var parsed))
         {
-            if (!PacketHeaders.TryParse(headers, out var parsed))
-            {
+            case NetifOffloadResult.Mapped:
+                break;
+            case NetifOffloadResult.NeedsPseudoHeaderChecksum:
+                // A GSO frame with a full checksum: the kernel segments only partial ones, so put the
+                // pseudo-header sum in our copy (netback's recalculate_partial_csum).
+                NetifOffload.WritePseudoHeaderChecksum(copy, parsed, total);
+                break;
+            case NetifOffloadResult.GsoTypeMismatch:
+                return TxDropReason.GsoTypeMismatch;
+            case NetifOffloadResult.GsoSizeOutOfRange:
+                return TxDropReason.GsoSizeOutOfRange;
+            default:
                 return TxDropReason.HeadersUnparsable;
-            }
-            if (isGso)
-            {
-                bool v6 = packet.Gso.GsoType == (byte)XenNetifGsoType.TcpV6;
-                if (parsed.Protocol != PacketHeaders.ProtocolTcp || parsed.IsIPv6 != v6)
-                {
-                    return TxDropReason.GsoTypeMismatch;
-                }
-                if (packet.Gso.GsoSize > NetifLimits.MaxTxSize - parsed.HeaderLength)
-                {
-                    return TxDropReason.GsoSizeOutOfRange;
-                }
-                if (!csumBlank)
-                {
-                    // A GSO frame with a full checksum: the kernel segments only partial ones, so put
-                    // the pseudo-header sum in our copy (netback's recalculate_partial_csum).
-                    PseudoHeaderChecksum.Write(new Span<byte>(_copy, copied), parsed, total);
-                }
-                h->GsoType = v6 ? VirtioNetHdr.GsoTcpV6 : VirtioNetHdr.GsoTcpV4;
-                h->GsoSize = packet.Gso.GsoSize;
-                h->HdrLen = (ushort)parsed.HeaderLength;
-            }
-            h->Flags = VirtioNetHdr.FlagNeedsCsum;
-            h->CsumStart = (ushort)parsed.TransportOffset;
-            h->CsumOffset = (ushort)parsed.ChecksumOffset;
-        }
-        else if ((flags & NetTxFlags.DataValidated) != 0)
-        {
-            h->Flags = VirtioNetHdr.FlagDataValid;
         }
 
-        _iov[0].iov_base = h;
+        _iov[0].iov_base = _vnet;
         _iov[0].iov_len = (nuint)VirtioNetHdr.Size;
         int iovs = 1;
         if (copied > 0)
@@ -258,11 +239,11 @@ internal sealed unsafe class TxPath<TIo> : IDisposable where TIo : struct, IFram
         {
             return TxDropReason.TapWriteFailed;
         }
-        if (isGso)
+        if (offload.IsGso)
         {
             _counters.TxGsoFrames++;
         }
-        if (csumBlank)
+        if (offload.CsumBlank)
         {
             _counters.TxCsumBlankFrames++;
         }

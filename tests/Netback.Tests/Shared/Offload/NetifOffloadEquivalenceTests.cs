@@ -4,7 +4,7 @@ using Netback.Tests.Support;
 using Ring.Shared.Abi;
 using Ring.Shared.Offload;
 using Ring.Shared.Rings;
-using static Netback.Tests.Offload.LegacyOffloadMappings;
+using static Netback.Tests.Shared.Offload.LegacyOffloadMappings;
 
 namespace Netback.Tests.Shared.Offload;
 

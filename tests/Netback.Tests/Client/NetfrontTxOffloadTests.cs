@@ -9,7 +9,7 @@ namespace Netback.Tests.Client;
 /// The multi-page zero-copy TX path (docs/protocol.md "Offloads", guest TX): the slots it encodes,
 /// read raw by a backend ring view, and how it accounts ring slots against slot ids.
 /// </summary>
-public sealed class TxOffloadTests
+public sealed class NetfrontTxOffloadTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 

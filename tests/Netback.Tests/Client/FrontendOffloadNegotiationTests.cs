@@ -5,7 +5,7 @@ using Netfront.Client;
 namespace Netback.Tests.Client;
 
 /// <summary>docs/protocol.md "Offloads": what the frontend advertises in Connect and reads from Connected.</summary>
-public sealed class OffloadNegotiationTests
+public sealed class FrontendOffloadNegotiationTests
 {
     private static void OfferAll(ControlMessage m)
     {

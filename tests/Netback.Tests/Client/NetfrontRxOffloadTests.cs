@@ -9,7 +9,7 @@ namespace Netback.Tests.Client;
 /// responses and extras by hand: the GSO extra, csum flags, zero-length data slots, and bad extras
 /// dropped and counted without breaking the queue.
 /// </summary>
-public sealed class RxOffloadTests
+public sealed class NetfrontRxOffloadTests
 {
     private sealed class Collect : IRxFrameSink
     {
