@@ -26,6 +26,7 @@ internal sealed class ControlListener : IHostedService, IDisposable
     private readonly ILoggerFactory _loggers;
     private readonly List<FrontendSession> _sessions = [];
     private AccessGate? _access;
+    private VifAdmission? _admission;
     private Socket? _listener;
     private Thread? _acceptThread;
     private volatile bool _stopping;
@@ -65,6 +66,7 @@ internal sealed class ControlListener : IHostedService, IDisposable
                 File.SetUnixFileMode(path, (UnixFileMode)mode);
             }
             _access = SetUpAccess(path);
+            _admission = new VifAdmission(_options, _defaultSpec, _registry, _access, _factory.NameTaken);
             socket.Listen(64);
         }
         catch (Exception e) when (e is SocketException or InvalidOperationException)
@@ -149,8 +151,7 @@ internal sealed class ControlListener : IHostedService, IDisposable
                     RefuseAtAccept(client, reason);
                     continue;
                 }
-                var session = new FrontendSession(new ControlChannel(client), _options, _defaultSpec, _registry, _factory, sessionLogger,
-                    _access, peer);
+                var session = new FrontendSession(new ControlChannel(client), _options, _registry, _admission!, _factory, sessionLogger, peer);
                 lock (_sessions)
                 {
                     _sessions.RemoveAll(s => s.State == XenbusState.Closed);

@@ -29,12 +29,11 @@ internal sealed class FrontendSession
 {
     private readonly ControlChannel _channel;
     private readonly NetbackOptions _options;
-    private readonly VifSpec _defaultSpec;
     private readonly VifRegistry _registry;
+    private readonly VifAdmission _admission;
     private readonly VifFactory _factory;
     private readonly ILogger _logger;
     private readonly ucred _peer;
-    private readonly AccessGate _access;
     private readonly PeerIdentity _identity;
     /// <summary>Our own eventfd: a broken vif or a stopping daemon wakes the session thread with it.</summary>
     private readonly EventChannel _wake = EventChannel.Create();
@@ -44,16 +43,15 @@ internal sealed class FrontendSession
     private XenbusState _state = XenbusState.Initialising;
     private Vif? _vif;
 
-    public FrontendSession(ControlChannel channel, NetbackOptions options, VifSpec defaultSpec, VifRegistry registry,
-        VifFactory factory, ILogger logger, AccessGate access, PeerIdentity identity)
+    public FrontendSession(ControlChannel channel, NetbackOptions options, VifRegistry registry, VifAdmission admission,
+        VifFactory factory, ILogger logger, PeerIdentity identity)
     {
-        _access = access;
         _identity = identity;
         _factory = factory;
         _channel = channel;
         _options = options;
-        _defaultSpec = defaultSpec;
         _registry = registry;
+        _admission = admission;
         _logger = logger;
         _peer = channel.PeerCredentials();
         _thread = new Thread(Run) { Name = $"xenbus-{_peer.pid}", IsBackground = true };
@@ -81,8 +79,7 @@ internal sealed class FrontendSession
         XenbusLog.FrontendAccepted(_logger, _peer.pid, _peer.uid, _peer.gid);
         try
         {
-            var mtu = _defaultSpec.Mtu ?? NetifLimits.DefaultMtu;
-            _channel.Send(BackendFeatures.Hello(_options, mtu));
+            _channel.Send(BackendFeatures.Hello(_options, _admission.DefaultMtu));
             _state = XenbusState.InitWait;
 
             using (var connect = _channel.Receive(TimeSpan.FromSeconds(_options.HandshakeTimeoutSeconds), _wake.Handle))
@@ -164,44 +161,20 @@ internal sealed class FrontendSession
     private void Connect(ReceivedControlMessage received)
     {
         var request = ConnectRequest.Parse(received.Message, received.Fds.Length, _options);
-        // The MAC is drawn here, not in VifFactory, so the access policy judges the one the vif gets.
-        var spec = _defaultSpec.OverrideWith(request.Spec);
-        spec = spec with { Mac = spec.Mac ?? XenMac.Random() };
-        var identity = _registry.Reserve(request.DomId, request.Handle, spec.VifName, _factory.NameTaken);
+        var (plan, lease) = _admission.Admit(request, _identity);
         try
         {
-            // Checked with the final name and MAC, after the in-memory reservation only: no TAP, thread or mapping yet.
-            _lease = _access.AdmitVif(_identity, identity.Name, spec.Mac, spec.Bridge);
-            var plan = new VifPlan
-            {
-                Identity = identity,
-                Mac = spec.Mac,
-                Mtu = spec.Mtu ?? NetifLimits.DefaultMtu,
-                Bridge = spec.Bridge,
-                Ips = spec.Ips,
-                Rate = spec.Rate,
-                AntiSpoofing = _options.AntiSpoofing,
-                RxStall = RxStallPolicy.From(_options),
-                Offloads = VifOffloads.For(_options.Offloads && spec.Offloads != false, request.FrontendRxFeatures,
-                    spec.TxCopy ?? TxCopyMode.Direct),
-                RingPageOrder = request.RingPageOrder,
-                Layout = request.Layout,
-                SplitEventChannels = request.SplitEventChannels,
-                GrantPages = request.GrantPages,
-                DataPageFirst = request.DataPageFirst,
-                GrantAreaFd = request.GrantAreaFd,
-                Queues = request.Queues,
-            };
             // The fds array is the received message's: the factory takes what it keeps (nulls the
             // slots); whatever is left is closed when the message is disposed.
             _vif = _factory.Create(plan, received.Fds!, () => _wake.TryNotify());
         }
         catch
         {
-            _lease?.Dispose();
-            _registry.Release(identity);
+            _admission.Release(plan.Identity, lease);
             throw;
         }
+        _lease = lease;
+        var identity = plan.Identity;
         _registry.Register(_vif);
         _vif.Start();
 
