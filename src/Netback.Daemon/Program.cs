@@ -45,14 +45,14 @@ try
         lc.ReadFrom.Configuration(builder.Configuration)
           .Enrich.FromLogContext()
           .Enrich.With(new SyslogLevelEnricher());
-        lc.WriteTo.Console(outputTemplate: underSystemd
-            ? "<{SyslogLevel}>{SourceContext}: {Message:lj}{NewLine}{Exception}"
-            : "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Message:lj}{NewLine}{Exception}");
+        lc.WriteTo.Console(LogOutput.Formatter(underSystemd));
     });
     builder.Services.AddSystemd();
 
     builder.Services.AddOptions<NetbackOptions>().Bind(builder.Configuration.GetSection(NetbackOptions.Section)).ValidateOnStart();
     builder.Services.AddSingleton<IValidateOptions<NetbackOptions>, NetbackOptionsValidator>();
+    builder.Services.AddOptions<ControlPlaneOptions>().Bind(builder.Configuration.GetSection(NetbackOptions.Section)).ValidateOnStart();
+    builder.Services.AddSingleton<IValidateOptions<ControlPlaneOptions>, ControlPlaneOptionsValidator>();
     builder.Services.AddSingleton(sp => new VifRegistry(sp.GetRequiredService<IOptions<NetbackOptions>>().Value.MaxVifs));
     builder.Services.AddSingleton(sp =>
     {

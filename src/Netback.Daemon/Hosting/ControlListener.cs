@@ -31,9 +31,10 @@ internal sealed class ControlListener : IHostedService, IDisposable
     private Thread? _acceptThread;
     private volatile bool _stopping;
 
-    public ControlListener(IOptions<NetbackOptions> options, VifRegistry registry, IVifTapProvider taps, IDataPath dataPath,
-        ILogger<ControlListener> logger, ILoggerFactory loggers)
+    public ControlListener(IOptions<NetbackOptions> options, IOptions<ControlPlaneOptions> bounds, VifRegistry registry, IVifTapProvider taps,
+        IDataPath dataPath, ILogger<ControlListener> logger, ILoggerFactory loggers)
     {
+        _ = bounds;
         _factory = new VifFactory(taps, dataPath, loggers.CreateLogger("Netback.Interface"));
         _options = options.Value;
         // Validated at start (NetbackOptionsValidator), so this parse cannot fail here.

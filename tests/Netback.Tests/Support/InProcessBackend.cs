@@ -21,7 +21,11 @@ internal sealed class InProcessBackend : IAsyncDisposable
     private readonly IDataPath _dataPath;
 
     /// <param name="taps">The vif netdevs: socketpairs (<see cref="Taps"/>) unless given, e.g. a <see cref="NullTapProvider"/>.</param>
-    public InProcessBackend(Action<NetbackOptions>? configure = null, IVifTapProvider? taps = null)
+    /// <param name="bounds">The control plane's bounds (pending handshakes, workers, stop time).</param>
+    /// <param name="alsoLogTo">A second log destination, e.g. the daemon's own journal formatting.</param>
+    /// <param name="dataPath">The data path, when a test needs one that misbehaves.</param>
+    public InProcessBackend(Action<NetbackOptions>? configure = null, IVifTapProvider? taps = null,
+        Action<ControlPlaneOptions>? bounds = null, ILoggerProvider? alsoLogTo = null, IDataPath? dataPath = null)
     {
         _dir = Directory.CreateTempSubdirectory("netback-unit-").FullName;
         Options = new NetbackOptions
@@ -44,17 +48,33 @@ internal sealed class InProcessBackend : IAsyncDisposable
         {
             throw new OptionsValidationException("Netback", typeof(NetbackOptions), validation.Failures);
         }
+        Bounds = new ControlPlaneOptions();
+        bounds?.Invoke(Bounds);
+        var boundsValidation = new ControlPlaneOptionsValidator().Validate(null, Bounds);
+        if (boundsValidation.Failed)
+        {
+            throw new OptionsValidationException("Netback", typeof(ControlPlaneOptions), boundsValidation.Failures);
+        }
         Registry = new VifRegistry(Options.MaxVifs);
         Logs = new CollectingLoggerProvider();
-        var loggers = LoggerFactory.Create(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
+        var loggers = LoggerFactory.Create(b =>
+        {
+            b.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug);
+            if (alsoLogTo is not null)
+            {
+                b.AddProvider(alsoLogTo);
+            }
+        });
         // As Program.cs chooses: the null data path when the options say so, else the TAP path (over socketpairs here).
-        _dataPath = Options.NullDataPath ? new NullDataPath(Options.NullRxFrameSize) : new KernelDataPath();
-        _listener = new ControlListener(Microsoft.Extensions.Options.Options.Create(Options), Registry, taps ?? Taps, _dataPath,
-            loggers.CreateLogger<ControlListener>(), loggers);
+        _dataPath = dataPath ?? (Options.NullDataPath ? new NullDataPath(Options.NullRxFrameSize) : new KernelDataPath());
+        _listener = new ControlListener(Microsoft.Extensions.Options.Options.Create(Options), Microsoft.Extensions.Options.Options.Create(Bounds),
+            Registry, taps ?? Taps, _dataPath, loggers.CreateLogger<ControlListener>(), loggers);
         _listener.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
 
     public NetbackOptions Options { get; }
+
+    public ControlPlaneOptions Bounds { get; }
 
     public string SocketPath => Options.SocketPath;
 
