@@ -164,7 +164,7 @@ public static class ControlCodec
         {
             if (!(c is >= 'a' and <= 'z' or >= '0' and <= '9' or '-' or '/' or '_'))
             {
-                throw new ControlProtocolException($"key '{ControlMessage.Truncate(key)}' has a character outside [a-z0-9-/_]");
+                throw new ControlProtocolException($"key '{ControlMessage.Quote(key)}' has a character outside [a-z0-9-/_]");
             }
         }
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Ring.Shared.Abi;
+using Ring.Shared.Text;
 
 namespace Ring.Shared.Control;
 
@@ -59,7 +60,7 @@ public sealed class ControlMessage
         }
         if (!int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int v) || v < min || v > max)
         {
-            throw new ControlProtocolException($"key '{key}' = '{Truncate(s)}' is not an integer in {min}..{max}");
+            throw new ControlProtocolException($"key '{key}' = '{Quote(s)}' is not an integer in {min}..{max}");
         }
         return v;
     }
@@ -76,5 +77,12 @@ public sealed class ControlMessage
     public override string ToString() =>
         $"{Type} {{ {string.Join(", ", _entries.Select(e => $"{e.Key}={e.Value}"))} }}";
 
-    internal static string Truncate(string s) => s.Length <= 64 ? s : s[..64] + "…";
+    /// <summary>
+    /// A peer's value as a reason quotes it: at most 64 characters, control characters escaped
+    /// (<see cref="PrintableText"/>), so a reason is one printable line wherever it is shown.
+    /// </summary>
+    internal static string Quote(string s) => PrintableText.Escape(s.Length <= 64 ? s : s[..64] + "…");
+
+    /// <summary><see cref="Quote"/>'s former name, kept for the callers outside the control plane.</summary>
+    internal static string Truncate(string s) => Quote(s);
 }

@@ -10,9 +10,10 @@ internal static unsafe class ScmRights
     /// <summary>
     /// Sends <paramref name="record"/> with <paramref name="fds"/> once; returns sendmsg's result
     /// (errno in <see cref="NativeError.LastErrno"/> when negative). The caller keeps the fds open
-    /// until this returns and decides what EINTR and EAGAIN mean.
+    /// until this returns and decides what EINTR and EAGAIN mean. MSG_NOSIGNAL always (a gone peer
+    /// is EPIPE, not a signal); <paramref name="flags"/> adds to it (MSG_DONTWAIT).
     /// </summary>
-    public static long Send(int socketFd, ReadOnlySpan<byte> record, ReadOnlySpan<int> fds)
+    public static long Send(int socketFd, ReadOnlySpan<byte> record, ReadOnlySpan<int> fds, int flags = 0)
     {
         int controlLength = fds.Length == 0 ? 0 : CMSG_SPACE(fds.Length * sizeof(int));
         byte* control = stackalloc byte[Math.Max(controlLength, 1)];
@@ -33,7 +34,7 @@ internal static unsafe class ScmRights
                 cmsg->cmsg_len = CmsgLen(fds.Length * sizeof(int));
                 fds.CopyTo(new Span<int>(CMSG_DATA(cmsg), fds.Length));
             }
-            return Sys.sendmsg(socketFd, &msg, MSG_NOSIGNAL);
+            return Sys.sendmsg(socketFd, &msg, MSG_NOSIGNAL | flags);
         }
     }
 
