@@ -11,9 +11,13 @@ using Netback.Daemon.Diagnostics;
 using Netback.Daemon.Interface;
 using Serilog;
 
-// Two-stage bootstrap: a plain console logger until configuration is read, so even a broken
-// config file is reported as one readable line.
-Log.Logger = new LoggerConfiguration().WriteTo.Console().CreateBootstrapLogger();
+// Two-stage bootstrap: a console logger until configuration is read, so even a broken config file
+// is reported as one readable line, in the same one-line format as everything after.
+bool underSystemd = SystemdHelpers.IsSystemdService() || Environment.GetEnvironmentVariable("JOURNAL_STREAM") is not null;
+Log.Logger = new LoggerConfiguration()
+    .Enrich.With(new SyslogLevelEnricher())
+    .WriteTo.Console(LogOutput.Formatter(underSystemd))
+    .CreateBootstrapLogger();
 
 try
 {
@@ -39,7 +43,6 @@ try
             ["--vifspec"] = "Netback:DefaultVifSpec",
         });
 
-    bool underSystemd = SystemdHelpers.IsSystemdService() || Environment.GetEnvironmentVariable("JOURNAL_STREAM") is not null;
     builder.Services.AddSerilog((services, lc) =>
     {
         lc.ReadFrom.Configuration(builder.Configuration)

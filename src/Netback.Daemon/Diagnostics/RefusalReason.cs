@@ -1,6 +1,6 @@
 namespace Netback.Daemon.Diagnostics;
 
-/// <summary>Why the access policy refused a peer; the tag of <c>netback.connections.refused</c>.</summary>
+/// <summary>Why a peer was refused (the access policy, the handshake bounds); the tag of <c>netback.connections.refused</c>.</summary>
 internal enum RefusalReason
 {
     /// <summary>Neither the uid nor any of its groups is allowed (refused at accept).</summary>
@@ -17,6 +17,12 @@ internal enum RefusalReason
 
     /// <summary>The vifspec's bridge matches none of the uid's bridge globs.</summary>
     Bridge,
+
+    /// <summary>As many handshakes pending daemon-wide as Netback:MaxPendingHandshakes (refused at accept).</summary>
+    HandshakeLimit,
+
+    /// <summary>The uid has as many handshakes pending as Netback:MaxPendingHandshakesPerUid (refused at accept).</summary>
+    UidHandshakeLimit,
 
     Count,
 }

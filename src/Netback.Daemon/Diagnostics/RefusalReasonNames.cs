@@ -2,7 +2,7 @@ namespace Netback.Daemon.Diagnostics;
 
 internal static class RefusalReasonNames
 {
-    private static readonly string[] Names = ["uid", "vif_limit", "mac", "vif_name", "bridge"];
+    private static readonly string[] Names = ["uid", "vif_limit", "mac", "vif_name", "bridge", "handshake_limit", "uid_handshake_limit"];
 
     public static string ToTag(this RefusalReason reason) => Names[(int)reason];
 }
