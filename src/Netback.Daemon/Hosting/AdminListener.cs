@@ -67,7 +67,7 @@ internal sealed class AdminListener : IHostedService, IDisposable
 
     private void AcceptLoop()
     {
-        while (SocketAccept.Next(_listener!, () => _stopping, _logger) is { } client)
+        while (SocketAccept.Next(_listener!, _path, () => _stopping, _logger) is { } client)
         {
             using var channel = new ControlChannel(client);
             Serve(channel);

@@ -6,37 +6,32 @@ using Netback.Daemon.Access;
 using Netback.Daemon.Configuration;
 using Netback.Daemon.Interface;
 using Netback.Daemon.Xenbus;
-using Ring.Shared.Abi;
-using Ring.Shared.Control;
 
 namespace Netback.Daemon.Hosting;
 
 /// <summary>
 /// The control socket: binds and listens in <see cref="StartAsync"/> (so systemd's READY=1, sent
-/// after every hosted service started, means "accepting"), accepts on a dedicated thread, and on
-/// stop tells every frontend Closing and waits for the vifs to be torn down.
+/// after every hosted service started, means "accepting") and serves it with the
+/// <see cref="XenbusLoop"/>; on stop tells every frontend Closing and tears the vifs down, within
+/// Netback:ShutdownTimeoutSeconds whatever the frontends or a stuck teardown do.
 /// </summary>
 internal sealed class ControlListener : IHostedService, IDisposable
 {
     private readonly NetbackOptions _options;
+    private readonly ControlPlaneOptions _bounds;
     private readonly VifSpec _defaultSpec;
     private readonly VifRegistry _registry;
     private readonly VifFactory _factory;
     private readonly ILogger<ControlListener> _logger;
     private readonly ILoggerFactory _loggers;
-    private readonly List<FrontendSession> _sessions = [];
-    private AccessGate? _access;
-    private VifAdmission? _admission;
-    private Socket? _listener;
-    private Thread? _acceptThread;
-    private volatile bool _stopping;
+    private XenbusLoop? _loop;
 
     public ControlListener(IOptions<NetbackOptions> options, IOptions<ControlPlaneOptions> bounds, VifRegistry registry, IVifTapProvider taps,
         IDataPath dataPath, ILogger<ControlListener> logger, ILoggerFactory loggers)
     {
-        _ = bounds;
         _factory = new VifFactory(taps, dataPath, loggers.CreateLogger("Netback.Interface"));
         _options = options.Value;
+        _bounds = bounds.Value;
         // Validated at start (NetbackOptionsValidator), so this parse cannot fail here.
         if (!VifSpec.TryParse(_options.DefaultVifSpec, out _defaultSpec, out string? error))
         {
@@ -58,6 +53,7 @@ internal sealed class ControlListener : IHostedService, IDisposable
         RemoveStaleSocket(path);
         var socket = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
         bool bound = false;
+        AccessGate access;
         try
         {
             socket.Bind(new UnixDomainSocketEndPoint(path));
@@ -66,8 +62,7 @@ internal sealed class ControlListener : IHostedService, IDisposable
             {
                 File.SetUnixFileMode(path, (UnixFileMode)mode);
             }
-            _access = SetUpAccess(path);
-            _admission = new VifAdmission(_options, _defaultSpec, _registry, _access, _factory.NameTaken);
+            access = SetUpAccess(path);
             socket.Listen(64);
         }
         catch (Exception e) when (e is SocketException or InvalidOperationException)
@@ -85,10 +80,17 @@ internal sealed class ControlListener : IHostedService, IDisposable
             }
             throw new InvalidOperationException($"cannot listen on {path}: {e.Message}", e);
         }
-        _listener = socket;
-        _acceptThread = new Thread(AcceptLoop) { Name = "xenbus-accept", IsBackground = true };
-        _acceptThread.Start();
-        HostingLog.Listening(_logger, path, _options.MaxQueues, _options.MaxRingPageOrder, _options.SplitEventChannels);
+        var admission = new VifAdmission(_options, _defaultSpec, _registry, access, _factory.NameTaken);
+        var sessionLogger = _loggers.CreateLogger("Netback.Xenbus");
+        _loop = new XenbusLoop(socket, path, access,
+            (channel, peer) => new FrontendSession(channel, peer, _options, _registry, admission, _factory, sessionLogger),
+            new HandshakeBounds(_bounds.MaxPendingHandshakes, _bounds.MaxPendingHandshakesPerUid),
+            TimeSpan.FromSeconds(_options.HandshakeTimeoutSeconds), _bounds.ControlWorkerThreads,
+            // Every session that can exist has at most one step queued: pending handshakes, plus vifs.
+            _bounds.MaxPendingHandshakes + _options.MaxVifs, _logger);
+        _loop.Start();
+        HostingLog.Listening(_logger, path, _options.MaxQueues, _options.MaxRingPageOrder, _options.SplitEventChannels,
+            _bounds.MaxPendingHandshakes, _bounds.MaxPendingHandshakesPerUid);
         return Task.CompletedTask;
     }
 
@@ -123,74 +125,14 @@ internal sealed class ControlListener : IHostedService, IDisposable
         return new AccessGate(policy, _loggers.CreateLogger("Netback.Access"));
     }
 
-    /// <summary>Tells a peer the policy refused it why, before anything is created for it.</summary>
-    private static void RefuseAtAccept(Socket client, string reason)
-    {
-        using var channel = new ControlChannel(client);
-        try
-        {
-            var m = new ControlMessage(ControlMessageType.Error) { State = XenbusState.Closing };
-            m.Set(XenbusKeys.Reason, reason);
-            channel.Send(m);
-        }
-        catch (Exception e) when (e is ControlChannelClosedException or ControlProtocolException)
-        {
-            // The peer is gone already; the refusal is logged either way.
-        }
-    }
-
-    private void AcceptLoop()
-    {
-        var sessionLogger = _loggers.CreateLogger("Netback.Xenbus");
-        while (SocketAccept.Next(_listener!, () => _stopping, _logger) is { } client)
-        {
-            try
-            {
-                var peer = PeerCredentials.Read(client);
-                if (!_access!.TryAdmit(peer, out string reason))
-                {
-                    RefuseAtAccept(client, reason);
-                    continue;
-                }
-                var session = new FrontendSession(new ControlChannel(client), _options, _registry, _admission!, _factory, sessionLogger, peer);
-                lock (_sessions)
-                {
-                    _sessions.RemoveAll(s => s.State == XenbusState.Closed);
-                    if (_stopping)
-                    {
-                        client.Dispose();
-                        return;
-                    }
-                    _sessions.Add(session);
-                }
-                session.Start();
-            }
-            catch (Exception e)
-            {
-                HostingLog.AcceptFailed(_logger, e);
-                client.Dispose();
-            }
-        }
-    }
-
+    /// <summary>
+    /// Bounded by Netback:ShutdownTimeoutSeconds (below the host's own 30 s and the unit's
+    /// TimeoutStopSec): a teardown that does not finish is logged by the loop and left to the process exit.
+    /// </summary>
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        _stopping = true;
-        _listener?.Dispose();
-        FrontendSession[] sessions;
-        lock (_sessions)
-        {
-            sessions = _sessions.Where(s => s.State != XenbusState.Closed).ToArray();
-        }
-        HostingLog.ShuttingDown(_logger, sessions.Length);
-        foreach (var s in sessions)
-        {
-            s.Close("backend is shutting down");
-        }
-        foreach (var s in sessions)
-        {
-            s.Join(TimeSpan.FromSeconds(10));
-        }
+        var bound = TimeSpan.FromSeconds(_bounds.ShutdownTimeoutSeconds);
+        _loop?.Stop(bound);
         if (SocketFile.IsSocket(_options.SocketPath))
         {
             File.Delete(_options.SocketPath);
@@ -227,5 +169,5 @@ internal sealed class ControlListener : IHostedService, IDisposable
         File.Delete(path);
     }
 
-    public void Dispose() => _listener?.Dispose();
+    public void Dispose() => _loop?.Dispose();
 }

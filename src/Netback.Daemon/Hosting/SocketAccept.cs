@@ -3,16 +3,17 @@ using Microsoft.Extensions.Logging;
 
 namespace Netback.Daemon.Hosting;
 
-/// <summary>The accept step shared by the control and admin listeners' threads.</summary>
+/// <summary>The admin listener's blocking accept step (the control socket's is the xenbus loop's, non-blocking).</summary>
 internal static class SocketAccept
 {
     /// <summary>
     /// Accepts the next connection; null once <paramref name="stopping"/> says so (the listener was
-    /// closed to wake the thread). Any other failure (EMFILE, say) is logged and retried after 100 ms,
-    /// so it cannot spin the thread.
+    /// closed to wake the thread). Any other failure (EMFILE, say) is a rate-limited Warning with the
+    /// kernel's words, and accepting pauses with <see cref="AcceptPause"/>'s backoff so it cannot spin.
     /// </summary>
-    public static Socket? Next(Socket listener, Func<bool> stopping, ILogger logger)
+    public static Socket? Next(Socket listener, string socketPath, Func<bool> stopping, ILogger logger)
     {
+        var pause = new AcceptPause();
         while (!stopping())
         {
             try
@@ -25,8 +26,9 @@ internal static class SocketAccept
                 {
                     return null;
                 }
-                HostingLog.AcceptFailed(logger, e);
-                Thread.Sleep(100);
+                var wait = pause.Next();
+                HostingLog.AcceptFailed(logger, socketPath, e is SocketException s ? $"{s.Message} ({s.SocketErrorCode})" : e.Message, wait);
+                Thread.Sleep(wait);
             }
         }
         return null;

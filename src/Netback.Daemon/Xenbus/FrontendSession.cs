@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Netback.Daemon.Access;
 using Netback.Daemon.Configuration;
@@ -8,224 +10,360 @@ using Ring.Shared.Events;
 using Ring.Shared.Memory;
 using Ring.Shared.Rings;
 using Ring.Shared.Tap;
-using Tmds.Linux;
+using Ring.Shared.Text;
 
 namespace Netback.Daemon.Xenbus;
 
 /// <summary>
-/// One frontend's control connection, served on its own thread (netback's xenbus.c). Its life is
-/// the vif's life: when the connection ends, for whatever reason, the vif and all it holds go. It
-/// is the only place that talks to the frontend: a vif that breaks (a fatal frontend error, a
-/// worker's bug) or a daemon that stops only wakes this thread, which says Closing.
+/// One frontend's control connection and its life (netback's xenbus.c: <c>frontend_changed</c>,
+/// <c>set_backend_state</c>). It owns no thread: the xenbus loop tells it what happened (a record
+/// arrived, the handshake timed out, its vif broke, the daemon stops) and it answers with the
+/// <see cref="SessionStep"/> the loop takes next. What can take time, building the vif (map, TAP,
+/// bridge) and tearing it down (join its workers), it does in <see cref="RunWork"/> on a control
+/// worker, never on the loop. It is the only code that writes to the frontend, and it never waits
+/// for it: a frontend that does not read loses its session at the first record that does not fit.
+/// Its life is the vif's: when the connection ends, for whatever reason, the vif and all it holds go,
+/// before the socket closes (a frontend that sees EOF may reconnect to the same name at once).
 ///
 /// Backend states, as netback moves through them:
 /// <code>
-///   accept ──► InitWait ──(Connect ok)──► Connected ──(Closing / EOF / vif broken / shutdown)──► Closing ──► Closed
-///                 │                                                                               ▲
-///                 └──────(bad Connect, timeout, EOF: Error sent, nothing created)─────────────────┘
+///              Hello                     Connect               built, Connected sent
+///   accept ──► Initialising ──► InitWait ──────────► [building] ─────────────────────► Connected
+///                  │               │                     │                                 │
+///                  │ Hello not     │ EOF, Closing,       │ refused:                        │ Closing, EOF, garbage, vif broken,
+///                  │ sent          │ garbage, timeout,   │ Error sent,                     │ shutdown, a record not sent
+///                  │               │ shutdown            │ nothing kept                    ▼
+///                  │               │                     │                             Closing ──[tearing down]──┐
+///                  ▼               ▼                     ▼                                                       │
+///                Closed ◄──────────┴─────────────────────┴───────────────────────────────────────────────────────┘
 /// </code>
+/// Threads: every method but <see cref="RunWork"/> runs on the loop; <see cref="RunWork"/> runs on a
+/// worker while the loop leaves the session alone, and the worker hands it back through a channel,
+/// which orders what one wrote before the other reads.
 /// </summary>
-internal sealed class FrontendSession
+internal sealed class FrontendSession : IDisposable
 {
+    private enum Work
+    {
+        None,
+        Build,
+        TearDown,
+    }
+
     private readonly ControlChannel _channel;
     private readonly NetbackOptions _options;
     private readonly VifRegistry _registry;
     private readonly VifAdmission _admission;
     private readonly VifFactory _factory;
     private readonly ILogger _logger;
-    private readonly ucred _peer;
-    private readonly PeerIdentity _identity;
-    /// <summary>Our own eventfd: a broken vif or a stopping daemon wakes the session thread with it.</summary>
-    private readonly EventChannel _wake = EventChannel.Create();
-    private readonly Thread _thread;
-    private VifLease? _lease;
-    private string? _closeReason;
     private XenbusState _state = XenbusState.Initialising;
+    private Work _work;
+    private ReceivedControlMessage? _connect;
+    private ConnectRequest? _request;
+    /// <summary>Made with the vif: a broken vif writes it (never the control socket), the loop polls it.</summary>
+    private EventChannel? _wake;
     private Vif? _vif;
+    private VifLease? _lease;
+    /// <summary>Why the build failed (escaped), and whether the gate or an Error line said so already.</summary>
+    private string? _refusal;
+    private bool _refusalLogged;
+    /// <summary>The daemon stopped while work was on a worker: what to say when it is back.</summary>
+    private string? _closeRequested;
+    private string _endReason = "frontend closed the connection";
 
-    public FrontendSession(ControlChannel channel, NetbackOptions options, VifRegistry registry, VifAdmission admission,
-        VifFactory factory, ILogger logger, PeerIdentity identity)
+    public FrontendSession(ControlChannel channel, PeerIdentity peer, NetbackOptions options, VifRegistry registry,
+        VifAdmission admission, VifFactory factory, ILogger logger)
     {
-        _identity = identity;
-        _factory = factory;
         _channel = channel;
+        Peer = peer;
         _options = options;
         _registry = registry;
         _admission = admission;
+        _factory = factory;
         _logger = logger;
-        _peer = channel.PeerCredentials();
-        _thread = new Thread(Run) { Name = $"xenbus-{_peer.pid}", IsBackground = true };
     }
+
+    public PeerIdentity Peer { get; }
 
     public XenbusState State => _state;
 
-    public void Start() => _thread.Start();
+    public Socket Socket => _channel.Socket;
 
-    public bool Join(TimeSpan timeout) => _thread.Join(timeout);
+    /// <summary>The eventfd a broken vif writes; null until the vif exists.</summary>
+    public EventChannel? Wake => _wake;
 
-    /// <summary>
-    /// Asks the session to tell the frontend Closing and end (daemon shutdown). Returns at once; the
-    /// session thread does the talking. The first reason wins.
-    /// </summary>
-    public void Close(string reason)
+    /// <summary>The vif's name once it has one (for the loop's shutdown report).</summary>
+    public string Describe() => _vif?.Name ?? _request?.Spec.VifName ?? $"pid {Peer.Pid}";
+
+    /// <summary>Accepted: says Hello (the backend's features) and waits in InitWait for the Connect.</summary>
+    public SessionStep Start()
     {
-        Interlocked.CompareExchange(ref _closeReason, reason, null);
-        _wake.TryNotify();
+        XenbusLog.FrontendAccepted(_logger, Peer.Pid, Peer.Uid, Peer.Gid);
+        if (!Send(BackendFeatures.Hello(_options, _admission.DefaultMtu), "Hello"))
+        {
+            return Closed();
+        }
+        _state = XenbusState.InitWait;
+        return SessionStep.Poll;
     }
 
-    private void Run()
+    /// <summary>The socket is readable: one record (or EOF) is taken and acted on.</summary>
+    public SessionStep OnReadable(byte[] buffer)
     {
-        string endReason = "frontend closed the connection";
-        XenbusLog.FrontendAccepted(_logger, _peer.pid, _peer.uid, _peer.gid);
+        ReceivedControlMessage? received;
         try
         {
-            _channel.Send(BackendFeatures.Hello(_options, _admission.DefaultMtu));
-            _state = XenbusState.InitWait;
-
-            using (var connect = _channel.Receive(TimeSpan.FromSeconds(_options.HandshakeTimeoutSeconds), _wake.Handle))
-            {
-                if (connect is null)
-                {
-                    endReason = _closeReason ?? "backend is closing";
-                    SayClosing(endReason);
-                    return;
-                }
-                if (connect.Message.Type == ControlMessageType.State && connect.Message.State >= XenbusState.Closing)
-                {
-                    return;
-                }
-                Connect(connect);
-            }
-            _state = XenbusState.Connected;
-
-            while (true)
-            {
-                using var message = _channel.Receive(null, _wake.Handle);
-                if (message is null)
-                {
-                    // Woken: the vif broke (its reason first) or the daemon is stopping.
-                    endReason = _vif?.BreakReason ?? _closeReason ?? "backend is closing";
-                    SayClosing(endReason);
-                    break;
-                }
-                if (message.Fds.Length != 0)
-                {
-                    throw new ControlProtocolException("unexpected file descriptors after Connect");
-                }
-                if (message.Message.Type == ControlMessageType.State && message.Message.State >= XenbusState.Closing)
-                {
-                    endReason = "frontend is Closing";
-                    break;
-                }
-                throw new ControlProtocolException($"unexpected {message.Message.Type} while Connected");
-            }
+            received = _channel.TryReceive(buffer);
         }
         catch (ControlChannelClosedException)
         {
-            endReason = _vif?.BreakReason ?? _closeReason ?? "frontend closed the connection";
+            return _state == XenbusState.Connected ? TearDown(_vif?.BreakReason ?? "frontend closed the connection") : Closed();
+        }
+        catch (ControlProtocolException e)
+        {
+            return Refuse(e.Message);
+        }
+        if (received is null)
+        {
+            return SessionStep.Poll;
+        }
+        if (received.Message.Type == ControlMessageType.State && received.Message.State >= XenbusState.Closing)
+        {
+            received.Dispose();
+            return _state == XenbusState.Connected ? TearDown("frontend is Closing") : Closed();
+        }
+        if (_state == XenbusState.Connected)
+        {
+            var type = received.Message.Type;
+            bool fds = received.Fds.Length != 0;
+            received.Dispose();
+            return Refuse(fds ? "unexpected file descriptors after Connect" : $"unexpected {type} while Connected");
+        }
+        try
+        {
+            // Parsing is bounded and quick: the loop does it, a worker only builds.
+            _request = ConnectRequest.Parse(received.Message, received.Fds.Length, _options);
+        }
+        catch (ControlProtocolException e)
+        {
+            received.Dispose();
+            return Refuse(e.Message);
+        }
+        _connect = received;
+        _work = Work.Build;
+        return SessionStep.Work;
+    }
+
+    /// <summary>No Connect within Netback:HandshakeTimeoutSeconds.</summary>
+    public SessionStep OnHandshakeTimeout() => Refuse($"no Connect within {_options.HandshakeTimeoutSeconds} s");
+
+    /// <summary>The wake eventfd is readable: the vif broke (a fatal frontend error, a worker's bug).</summary>
+    public SessionStep OnWake()
+    {
+        _wake!.Drain();
+        if (_vif is not { IsBroken: true } vif)
+        {
+            return SessionStep.Poll;
+        }
+        string reason = PrintableText.Escape(vif.BreakReason ?? "the vif broke");
+        SayClosing(reason);
+        return TearDown(reason);
+    }
+
+    /// <summary>The daemon stops: the frontend is told Closing and the vif goes (after the work in flight, if any).</summary>
+    public SessionStep OnShutdown(string reason)
+    {
+        if (_work != Work.None)
+        {
+            _closeRequested ??= reason;
+            return SessionStep.InFlight;
+        }
+        SayClosing(reason);
+        return _state == XenbusState.Connected ? TearDown(reason) : Closed();
+    }
+
+    /// <summary>
+    /// On a control worker: builds the vif the Connect asked for, or tears it down. Never throws: a
+    /// failure is kept for <see cref="OnWorkDone"/>, which the loop calls once the worker hands the
+    /// session back.
+    /// </summary>
+    public void RunWork()
+    {
+        if (_work == Work.Build)
+        {
+            Build();
+        }
+        else
+        {
+            TearDownVif();
+        }
+    }
+
+    /// <summary>Back from the worker, on the loop: says Connected (or why not), or ends the session.</summary>
+    public SessionStep OnWorkDone()
+    {
+        var done = _work;
+        _work = Work.None;
+        if (done == Work.TearDown)
+        {
+            XenbusLog.VifDisconnected(_logger, _vif!.Name, _endReason);
+            return Closed();
+        }
+        if (_refusal is { } refusal)
+        {
+            if (!_refusalLogged)
+            {
+                XenbusLog.FrontendRefused(_logger, Peer.Pid, Peer.Uid, refusal);
+            }
+            Send(XenbusReplies.Error(refusal), "Error");
+            return _vif is null ? Closed() : TearDown(refusal);
+        }
+        if (_closeRequested is { } closing)
+        {
+            SayClosing(closing);
+            return TearDown(closing);
+        }
+        if (!Send(XenbusReplies.Connected(_vif!), "Connected"))
+        {
+            return TearDown("the frontend did not take Connected");
+        }
+        _state = XenbusState.Connected;
+        var request = _request!;
+        var tx = RingGeometry.For(RingKind.Tx, request.Layout, request.RingPageOrder);
+        var rx = RingGeometry.For(RingKind.Rx, request.Layout, request.RingPageOrder);
+        XenbusLog.VifConnected(_logger, _vif!.Name, _vif.Identity.DomId, _vif.Identity.Handle, request.NumQueues, request.RingPageOrder,
+            tx.Size, rx.Size, request.Layout.ToKey(), request.SplitEventChannels ? "split" : "single", XenMac.Format(_vif.Mac), _vif.Mtu);
+        return SessionStep.Poll;
+    }
+
+    /// <summary>
+    /// netback's <c>connect</c>: admit (identity, settings, the uid's lease: nothing built yet), then
+    /// map, take the fds, create the TAP and start the workers. Anything that fails gives back what
+    /// was taken and becomes the refusal.
+    /// </summary>
+    private void Build()
+    {
+        using var received = _connect!;
+        _connect = null;
+        try
+        {
+            var (plan, lease) = _admission.Admit(_request!, Peer);
+            try
+            {
+                _wake = EventChannel.Create();
+                var wake = _wake;
+                // The fds array is the received message's: the factory takes what it keeps (nulls the
+                // slots); whatever is left is closed when the message is disposed.
+                _vif = _factory.Create(plan, received.Fds!, () => wake.TryNotify());
+            }
+            catch
+            {
+                _admission.Release(plan.Identity, lease);
+                throw;
+            }
+            _lease = lease;
+            _registry.Register(_vif);
+            _vif.Start();
         }
         catch (AccessRefusedException e)
         {
             // The gate logged and counted it, with the peer's gid; only the frontend is still to be told.
-            endReason = e.Message;
-            SendError(endReason);
+            (_refusal, _refusalLogged) = (PrintableText.Escape(e.Message), true);
         }
-        catch (Exception e) when (e is ControlProtocolException or VifSetupException or TimeoutException or GrantAreaException
-            or TapException or NetDeviceException)
+        catch (Exception e) when (e is ControlProtocolException or VifSetupException or GrantAreaException or TapException
+            or NetDeviceException or Win32Exception)
         {
-            endReason = e is TimeoutException ? $"no Connect within {_options.HandshakeTimeoutSeconds} s" : e.Message;
-            Refuse(endReason);
+            // Win32Exception: the daemon out of fds or memory for this vif (eventfd, mmap); refused like the rest.
+            _refusal = PrintableText.Escape(e.Message);
         }
         catch (Exception e)
         {
-            endReason = $"internal error: {e.Message}";
-            XenbusLog.SessionFailed(_logger, e, _peer.pid);
-            Refuse(endReason);
+            XenbusLog.SessionFailed(_logger, e, Peer.Pid);
+            (_refusal, _refusalLogged) = ($"internal error: {PrintableText.Escape(e.Message)}", true);
+        }
+    }
+
+    /// <summary>Stops the workers, removes the TAP, unmaps; then the identity and the uid's lease go.</summary>
+    private void TearDownVif()
+    {
+        var vif = _vif!;
+        try
+        {
+            vif.Dispose();
+        }
+        catch (Exception e)
+        {
+            XenbusLog.SessionFailed(_logger, e, Peer.Pid);
         }
         finally
         {
-            _state = XenbusState.Closing;
-            if (_vif is { } vif)
-            {
-                vif.Dispose();
-                _registry.Release(vif.Identity);
-                XenbusLog.VifDisconnected(_logger, vif.Name, endReason);
-            }
+            _registry.Release(vif.Identity);
             _lease?.Dispose();
-            _channel.Dispose();
-            _wake.Dispose();
-            _state = XenbusState.Closed;
+            _lease = null;
         }
     }
 
-    private void Connect(ReceivedControlMessage received)
+    /// <summary>A bad record, a refused Connect or a timeout: one Warning, an Error to the frontend, and the end.</summary>
+    private SessionStep Refuse(string reason)
     {
-        var request = ConnectRequest.Parse(received.Message, received.Fds.Length, _options);
-        var (plan, lease) = _admission.Admit(request, _identity);
-        try
-        {
-            // The fds array is the received message's: the factory takes what it keeps (nulls the
-            // slots); whatever is left is closed when the message is disposed.
-            _vif = _factory.Create(plan, received.Fds!, () => _wake.TryNotify());
-        }
-        catch
-        {
-            _admission.Release(plan.Identity, lease);
-            throw;
-        }
-        _lease = lease;
-        var identity = plan.Identity;
-        _registry.Register(_vif);
-        _vif.Start();
-
-        var reply = new ControlMessage(ControlMessageType.Connected) { State = XenbusState.Connected };
-        reply.Set(XenbusKeys.Vif, _vif.Name);
-        reply.Set(XenbusKeys.DomId, identity.DomId);
-        reply.Set(XenbusKeys.Handle, identity.Handle);
-        reply.Set(XenbusKeys.Mac, XenMac.Format(_vif.Mac));
-        reply.Set(XenbusKeys.BackendMac, XenMac.Format(XenMac.Backend));
-        reply.Set(XenbusKeys.Mtu, _vif.Mtu);
-        BackendFeatures.SetTxFeatures(reply, _vif.Offloads.Tx);
-        _channel.Send(reply);
-
-        var tx = RingGeometry.For(RingKind.Tx, request.Layout, request.RingPageOrder);
-        var rx = RingGeometry.For(RingKind.Rx, request.Layout, request.RingPageOrder);
-        XenbusLog.VifConnected(_logger, _vif.Name, identity.DomId, identity.Handle, request.NumQueues, request.RingPageOrder,
-            tx.Size, rx.Size, request.Layout.ToKey(), request.SplitEventChannels ? "split" : "single",
-            XenMac.Format(_vif.Mac), _vif.Mtu);
+        reason = PrintableText.Escape(reason);
+        XenbusLog.FrontendRefused(_logger, Peer.Pid, Peer.Uid, reason);
+        Send(XenbusReplies.Error(reason), "Error");
+        return _state == XenbusState.Connected ? TearDown(reason) : Closed();
     }
 
-    /// <summary>Tells the frontend the backend is Closing, and why (a broken vif, a stopping daemon).</summary>
-    private void SayClosing(string reason)
+    /// <summary>Tells the frontend the backend is Closing, and why; a frontend that does not take it is not waited for.</summary>
+    private void SayClosing(string reason) => Send(XenbusReplies.Closing(reason), "Closing");
+
+    private SessionStep TearDown(string reason)
     {
-        try
+        _endReason = reason;
+        _state = XenbusState.Closing;
+        if (_vif is null)
         {
-            var m = new ControlMessage(ControlMessageType.State) { State = XenbusState.Closing };
-            m.Set(XenbusKeys.Reason, reason.Length > 900 ? reason[..900] : reason);
-            _channel.Send(m);
+            return Closed();
         }
-        catch (Exception e) when (e is ControlChannelClosedException or ControlProtocolException)
+        _work = Work.TearDown;
+        return SessionStep.Work;
+    }
+
+    private SessionStep Closed()
+    {
+        _state = XenbusState.Closed;
+        return SessionStep.Close;
+    }
+
+    /// <summary>
+    /// One record, never waiting: a frontend whose queue is full does not read (the backend sends it
+    /// three small records in its whole life), so it is not waited for and its session ends. False
+    /// when the record was not sent, for that reason or because the frontend is gone.
+    /// </summary>
+    private bool Send(ControlMessage message, string what)
+    {
+        switch (_channel.TrySend(message))
         {
-            // The frontend is gone already; nothing to tell.
+            case ControlSendResult.Sent:
+                return true;
+            case ControlSendResult.PeerNotReading:
+                XenbusLog.FrontendNotReading(_logger, Peer.Pid, Peer.Uid, what);
+                return false;
+            default:
+                return false;
         }
     }
 
-    private void Refuse(string reason)
+    /// <summary>
+    /// Closes the connection: only what the loop may close. The vif is not here: it was torn down on a
+    /// worker before (<see cref="SessionStep.Close"/> comes only after), or, at a stop whose bound
+    /// ran out, it is still being torn down there.
+    /// </summary>
+    public void Dispose()
     {
-        XenbusLog.FrontendRefused(_logger, _peer.pid, _peer.uid, reason);
-        SendError(reason);
-    }
-
-    private void SendError(string reason)
-    {
-        try
+        _channel.Dispose();
+        if (_work == Work.None)
         {
-            var m = new ControlMessage(ControlMessageType.Error) { State = XenbusState.Closing };
-            m.Set(XenbusKeys.Reason, reason.Length > 900 ? reason[..900] : reason);
-            _channel.Send(m);
-        }
-        catch (Exception e) when (e is ControlChannelClosedException or ControlProtocolException)
-        {
+            _connect?.Dispose();
+            _wake?.Dispose();
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using Netback.Daemon.Configuration;
+using Netback.Tests.Fuzz;
 using Netback.Tests.Support;
 using Ring.Shared.Abi;
 using Ring.Shared.Control;
@@ -45,7 +46,8 @@ public sealed class PendingHandshakeTests
             AssertPassesFramesBothWays(backend, warm, 0x10);
         }
         Assert.True(backend.WaitForVifCount(0, Patience));
-        int fdBaseline = Native.SettledFdCount();
+        // Leaks are judged without the runtime's own threads and the assemblies' fds (ResourceSnapshot).
+        var baseline = ResourceSnapshot.Take();
         int threadBaseline = ProcessThreads.Count();
 
         var clock = Stopwatch.StartNew();
@@ -76,7 +78,7 @@ public sealed class PendingHandshakeTests
                 AssertPassesFramesBothWays(backend, honest, 0x20);
             }
             Assert.True(attach.Elapsed < TimeSpan.FromSeconds(1), $"the honest frontend took {attach.ElapsedMilliseconds} ms to attach");
-            TestContext.Current.SendDiagnosticMessage(
+            TestContext.Current.TestOutputHelper?.WriteLine(
                 $"{Idle} idle: connected in {connected.TotalMilliseconds:0} ms, threads {threadBaseline} -> {threadsWithIdle}, " +
                 $"honest attach {attach.Elapsed.TotalMilliseconds:0.0} ms; refusal: {reason}");
 
@@ -92,8 +94,9 @@ public sealed class PendingHandshakeTests
             }
         }
         Assert.True(backend.WaitForVifCount(0, Patience));
-        Assert.True(Eventually(() => ProcessThreads.Count() <= threadBaseline && Native.SettledFdCount() <= fdBaseline, Patience),
-            $"after: {ProcessThreads.Count()} threads (baseline {threadBaseline}), {Native.OpenFdCount()} fds (baseline {fdBaseline})");
+        var after = ResourceSnapshot.Take();
+        Assert.True(Eventually(() => (after = ResourceSnapshot.Take()).Fds <= baseline.Fds && after.OwnThreads <= baseline.OwnThreads, Patience),
+            $"after: {after}; before: {baseline}; threads: {ResourceSnapshot.OwnThreadNames()}");
     }
 
     [Fact]
