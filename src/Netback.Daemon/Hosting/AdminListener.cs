@@ -26,6 +26,8 @@ internal sealed class AdminListener : IHostedService, IDisposable
     private Socket? _listener;
     private Thread? _thread;
     private volatile bool _stopping;
+    /// <summary>The connection being served, so a stop can wake the thread out of its receive at once.</summary>
+    private volatile ControlChannel? _current;
 
     public AdminListener(IOptions<NetbackOptions> options, VifRegistry registry, ILogger<AdminListener> logger)
     {
@@ -70,7 +72,14 @@ internal sealed class AdminListener : IHostedService, IDisposable
         while (SocketAccept.Next(_listener!, _path, () => _stopping, _logger) is { } client)
         {
             using var channel = new ControlChannel(client);
+            _current = channel;
+            Interlocked.MemoryBarrier(); // against StopAsync's write of _stopping, read of _current: one of us sees the other
+            if (_stopping)
+            {
+                break;
+            }
             Serve(channel);
+            _current = null;
         }
     }
 
@@ -132,7 +141,9 @@ internal sealed class AdminListener : IHostedService, IDisposable
     public Task StopAsync(CancellationToken cancellationToken)
     {
         _stopping = true;
+        Interlocked.MemoryBarrier();
         _listener?.Dispose();
+        _current?.Shutdown(); // a client in the middle of a request: its receive sees EOF now, not in 5 s
         _thread?.Join(TimeSpan.FromSeconds(RequestTimeout.TotalSeconds + 1));
         if (!string.IsNullOrEmpty(_path) && SocketFile.IsSocket(_path))
         {

@@ -152,10 +152,15 @@ internal sealed class XenbusLoop : IDisposable
         {
             return;
         }
+        // An event reported in the same batch as one that handed the session to a worker is stale:
+        // the session is the worker's until it comes back.
         if ((token & 1) == 0)
         {
-            // EPOLLIN, EPOLLHUP or EPOLLERR alike: the receive says which (a record, EOF, an error).
-            Apply(entry, entry.Session.OnReadable(_buffer));
+            if (entry.SocketPolled)
+            {
+                // EPOLLIN, EPOLLHUP or EPOLLERR alike: the receive says which (a record, EOF, an error).
+                Apply(entry, entry.Session.OnReadable(_buffer));
+            }
         }
         else if (entry.WakeFd >= 0)
         {

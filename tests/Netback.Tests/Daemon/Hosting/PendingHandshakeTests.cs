@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using Netback.Daemon.Configuration;
+using Netback.Daemon.Diagnostics;
 using Netback.Tests.Fuzz;
 using Netback.Tests.Support;
 using Ring.Shared.Abi;
@@ -50,6 +51,7 @@ public sealed class PendingHandshakeTests
         var baseline = ResourceSnapshot.Take();
         int threadBaseline = ProcessThreads.Count();
 
+        long counted = RefusalCounters.Read(RefusalReason.UidHandshakeLimit);
         var clock = Stopwatch.StartNew();
         var idle = ForeignUid.Connect(backend.SocketPath, Idle);
         var channels = idle.Select(s => new ControlChannel(s)).ToList();
@@ -69,6 +71,10 @@ public sealed class PendingHandshakeTests
             Assert.Equal(Idle - perUid, refusals.Count);
             string reason = AssertReason(refusals[0]!, ControlMessageType.Error, XenbusState.Closing,
                 $"uid {ForeignUid.Nobody} has {perUid} handshakes pending, the limit is {perUid}");
+            Assert.True(RefusalCounters.Read(RefusalReason.UidHandshakeLimit) - counted >= Idle - perUid,
+                "netback.connections.refused{reason=uid_handshake_limit} did not count every refusal");
+            // Rate-limited: a burst, not a line per refused connection.
+            Assert.InRange(backend.Logs.Entries.Count(e => e.Id.Id == 14), 1, 20);
 
             // An honest frontend of another uid (this process's) attaches at once, and works.
             var attach = Stopwatch.StartNew();

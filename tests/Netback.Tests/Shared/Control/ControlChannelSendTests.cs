@@ -43,4 +43,71 @@ public sealed class ControlChannelSendTests
         var e = Assert.IsType<ControlChannelClosedException>(caught);
         Assert.Contains("does not read", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void TrySend_says_PeerNotReading_at_once_and_the_record_is_not_sent()
+    {
+        using var pair = new SocketPair();
+        using var back = Native.Dup(new Ring.Shared.Interop.FileDescriptorHandle((int)pair.Back.Socket.SafeHandle.DangerousGetHandle(), ownsHandle: false));
+        int queued = BackendEnd.FillSendQueue(back);
+        var clock = Stopwatch.StartNew();
+        Assert.Equal(ControlSendResult.PeerNotReading, pair.Back.TrySend(Closing));
+        Assert.InRange(clock.ElapsedMilliseconds, 0, 500);
+        // What the peer finds is the queue as it was: the refused record is not among it.
+        int received = 0;
+        var buffer = new byte[ControlChannel.ReceiveBufferBytes];
+        while (true)
+        {
+            try
+            {
+                using var r = pair.Front.TryReceive(buffer);
+                if (r is null)
+                {
+                    break;
+                }
+            }
+            catch (ControlProtocolException)
+            {
+                // the junk records
+            }
+            received++;
+        }
+        Assert.Equal(queued, received);
+        // Read, the queue has room again.
+        Assert.Equal(ControlSendResult.Sent, pair.Back.TrySend(Closing));
+    }
+
+    [Fact]
+    public void TrySend_to_a_peer_that_is_gone_says_PeerGone()
+    {
+        using var pair = new SocketPair();
+        pair.Front.Dispose();
+        Assert.Equal(ControlSendResult.PeerGone, pair.Back.TrySend(Closing));
+        pair.Back.Dispose();
+        Assert.Equal(ControlSendResult.PeerGone, pair.Back.TrySend(Closing));
+    }
+
+    [Fact]
+    public void TryReceive_takes_what_is_there_and_never_waits()
+    {
+        using var pair = new SocketPair();
+        var buffer = new byte[ControlChannel.ReceiveBufferBytes];
+        var clock = Stopwatch.StartNew();
+        Assert.Null(pair.Back.TryReceive(buffer));
+        Assert.InRange(clock.ElapsedMilliseconds, 0, 500);
+
+        using var kick = Ring.Shared.Events.EventChannel.Create();
+        pair.Front.Send(new ControlMessage(ControlMessageType.Connect).Set("state", 4), [kick.Handle]);
+        using (var r = pair.Back.TryReceive(buffer))
+        {
+            Assert.NotNull(r);
+            Assert.Equal(ControlMessageType.Connect, r.Message.Type);
+            Assert.Single(r.Fds);
+        }
+        Assert.Null(pair.Back.TryReceive(buffer));
+
+        pair.Front.Dispose();
+        Assert.Throws<ControlChannelClosedException>(() => pair.Back.TryReceive(buffer));
+        Assert.Throws<ArgumentOutOfRangeException>(() => pair.Back.TryReceive(new byte[100]));
+    }
 }
