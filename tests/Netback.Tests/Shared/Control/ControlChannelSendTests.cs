@@ -45,13 +45,24 @@ public sealed class ControlChannelSendTests
     }
 
     [Fact]
-    public void TrySend_says_PeerNotReading_at_once_and_the_record_is_not_sent()
+    public async Task TrySend_says_PeerNotReading_at_once_and_the_record_is_not_sent()
     {
         using var pair = new SocketPair();
         using var back = Native.Dup(new Ring.Shared.Interop.FileDescriptorHandle((int)pair.Back.Socket.SafeHandle.DangerousGetHandle(), ownsHandle: false));
         int queued = BackendEnd.FillSendQueue(back);
         var clock = Stopwatch.StartNew();
-        Assert.Equal(ControlSendResult.PeerNotReading, pair.Back.TrySend(Closing));
+        var send = Task.Run(() => pair.Back.TrySend(Closing), TestContext.Current.CancellationToken);
+        ControlSendResult result;
+        try
+        {
+            result = await send.WaitAsync(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            pair.Front.Dispose(); // unblock a send that waits, so the test fails instead of hanging
+            throw new Xunit.Sdk.XunitException("TrySend waited for a peer that does not read (still blocked after 3 s)");
+        }
+        Assert.Equal(ControlSendResult.PeerNotReading, result);
         Assert.InRange(clock.ElapsedMilliseconds, 0, 500);
         // What the peer finds is the queue as it was: the refused record is not among it.
         int received = 0;
