@@ -6,6 +6,7 @@ using Ring.Shared.Control;
 using Ring.Shared.Memory;
 using Ring.Shared.Offload;
 using Ring.Shared.Rings;
+using Ring.Shared.Text;
 
 namespace Netback.Daemon.Xenbus;
 
@@ -47,7 +48,7 @@ internal sealed record ConnectRequest(
         string layoutName = m.Get(XenbusKeys.RingLayout) ?? RingLayoutNames.Xen;
         if (!RingLayoutNames.TryParse(layoutName, out var layout))
         {
-            throw new ControlProtocolException($"unknown ring-layout '{ControlMessage.Truncate(layoutName)}' (xen or cacheline)");
+            throw new ControlProtocolException($"unknown ring-layout '{ControlMessage.Quote(layoutName)}' (xen or cacheline)");
         }
         int grantPages = m.GetInt(XenbusKeys.GrantPages, 2, GrantArea.MaxPages);
         int dataFirst = m.GetInt(XenbusKeys.DataPageFirst, 1, grantPages - 1);
@@ -123,7 +124,8 @@ internal sealed record ConnectRequest(
         }
         if (!VifSpec.TryParse(m.Get(XenbusKeys.VifSpec), out var spec, out string? specError))
         {
-            throw new ControlProtocolException($"vifspec: {specError}");
+            // VifSpec quotes the frontend's text as it is: the reason is made printable here, where it is made.
+            throw new ControlProtocolException($"vifspec: {PrintableText.Escape(specError ?? "")}");
         }
         int? domId = m.Has(XenbusKeys.DomId) ? m.GetInt(XenbusKeys.DomId, 1, VifRegistry.MaxDomId) : null;
         int? handle = m.Has(XenbusKeys.Handle) ? m.GetInt(XenbusKeys.Handle, 0, VifRegistry.MaxHandle) : null;
@@ -168,7 +170,7 @@ internal sealed record ConnectRequest(
             || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int call)
             || kick >= fdCount || call >= fdCount)
         {
-            throw new ControlProtocolException($"'{key}' = '{ControlMessage.Truncate(value)}' is not 'kick,call' fd indices below {fdCount}");
+            throw new ControlProtocolException($"'{key}' = '{ControlMessage.Quote(value)}' is not 'kick,call' fd indices below {fdCount}");
         }
         Use(used, kick, key);
         Use(used, call, key);

@@ -117,7 +117,7 @@ internal sealed class FrontendSession : IDisposable
         }
         catch (ControlChannelClosedException)
         {
-            return _state == XenbusState.Connected ? TearDown(_vif?.BreakReason ?? "frontend closed the connection") : Closed();
+            return _state == XenbusState.Connected ? TearDown(PrintableText.Escape(_vif?.BreakReason ?? "frontend closed the connection")) : Closed();
         }
         catch (ControlProtocolException e)
         {
