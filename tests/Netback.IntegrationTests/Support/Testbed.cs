@@ -66,10 +66,17 @@ internal sealed class Testbed : IAsyncDisposable
         return process;
     }
 
+    /// <summary>
+    /// The daemon's state directory (runtime declarations): this testbed's own, never /var/lib/netback,
+    /// which tests running beside each other would share; kept across a daemon restart within the test.
+    /// </summary>
+    public string StateDirectory => Path.Combine(TempDir, "state");
+
     /// <summary>netbackd in the host namespace on this testbed's socket; returns once it logs "Listening on".</summary>
     public async Task<ChildProcess> StartDaemonAsync(CancellationToken ct, params string[] extra)
     {
-        ChildProcess daemon = Track(Host.Start("netbackd", Binaries.Netbackd, ["--socket", SocketPath, "--admin-socket", AdminSocketPath, .. extra]));
+        ChildProcess daemon = Track(Host.Start("netbackd", Binaries.Netbackd,
+            ["--socket", SocketPath, "--admin-socket", AdminSocketPath, "--Netback:StateDirectory", StateDirectory, .. extra]));
         Daemon = daemon;
         await daemon.WaitForLineAsync(l => l.Contains("Listening on ", StringComparison.Ordinal), StartTimeout, ct);
         Assert.True(File.Exists(SocketPath), $"netbackd logged Listening but {SocketPath} does not exist\n{daemon.Describe()}");
