@@ -14,6 +14,7 @@ internal sealed class Testbed : IAsyncDisposable
     private readonly ITestOutputHelper _output;
     private readonly List<ChildProcess> _processes = [];
     private readonly List<NetNamespace> _namespaces = [];
+    private readonly List<Func<ValueTask>> _cleanups = [];
     private readonly int _netA = Random.Shared.Next(20, 220);
     private readonly int _netB = Random.Shared.Next(0, 240);
 
@@ -65,6 +66,9 @@ internal sealed class Testbed : IAsyncDisposable
         _processes.Add(process);
         return process;
     }
+
+    /// <summary>Runs <paramref name="cleanup"/> at disposal once every process is stopped (e.g. removing a user they ran as).</summary>
+    public void Defer(Func<ValueTask> cleanup) => _cleanups.Add(cleanup);
 
     /// <summary>
     /// The daemon's state directory (runtime declarations): this testbed's own, never /var/lib/netback,
@@ -130,6 +134,17 @@ internal sealed class Testbed : IAsyncDisposable
                 problems.Add($"{p.Label} (pid {p.Pid}) survived SIGKILL");
             }
             await p.DisposeAsync();
+        }
+        for (int i = _cleanups.Count - 1; i >= 0; i--)
+        {
+            try
+            {
+                await _cleanups[i]();
+            }
+            catch (Exception e)
+            {
+                problems.Add($"cleanup: {e.Message}");
+            }
         }
         foreach (NetNamespace ns in _namespaces)
         {
