@@ -40,15 +40,6 @@ internal sealed partial class VifRegistry
     }
 
     /// <summary>
-    /// Reserves a vif nobody declared: (domid, handle) or, without a domid, the next free domid from 1
-    /// with that handle (default 0). Root self-service before declarations; kept for its callers.
-    /// </summary>
-    public VifIdentity Reserve(int? domId, int? handle, string? vifName, Func<string, bool> nameTaken) =>
-        domId is { } d
-            ? ReserveUndeclared(d, handle ?? 0, vifName, nameTaken)
-            : ReserveFirstUndeclared(NumberRanges.Between(1, MaxDomId), handle ?? 0, vifName, nameTaken);
-
-    /// <summary>
     /// Marks <paramref name="mac"/> as the reserved vif <paramref name="identity"/>'s: no other vif,
     /// live or declared (but its own declaration), may have it. Released with the identity.
     /// </summary>
