@@ -25,7 +25,7 @@ internal sealed partial class VifAdmission
             VifName = identity.Name,
             // A declared or self-service vif's MAC comes from its ids, so a reconnect restates the same one;
             // root's convenience vifs keep libxl's random one (xl's own behaviour).
-            Mac = baseline.Mac ?? (declaration is not null || !selfServingOperator
+            Mac = declaration?.Mac ?? baseline.Mac ?? (!selfServingOperator
                 ? XenMac.ForVif(identity.DomId, identity.Handle) : XenMac.Random()),
         };
         string[] set = [.. VifSpecKeys.HostSideKeysOf(frontend).Where(k => !VifSpecKeys.SameValue(k, frontend, baseline))];

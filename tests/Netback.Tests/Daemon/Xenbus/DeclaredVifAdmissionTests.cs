@@ -62,6 +62,16 @@ public sealed class DeclaredVifAdmissionTests
         Assert.Contains($"vif{domId}.{devId} is not declared", reason, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(32752)] // DOMID_FIRST_RESERVED
+    [InlineData(65535)]
+    public void An_out_of_range_domid_is_refused_before_admission(int domId)
+    {
+        var e = Assert.Throws<Ring.Shared.Control.ControlProtocolException>(() => Bench().Request(domId: domId));
+        Assert.Contains("'domid'", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_group_owns_a_declaration_through_the_primary_or_a_supplementary_gid()
     {
