@@ -37,6 +37,8 @@ internal sealed class InProcessBackend : IAsyncDisposable
             // the anti-spoofing tests turn it back on.
             AntiSpoofing = false,
             AdminSocketPath = Path.Combine(_dir, "admin.sock"),
+            // Runtime declarations (vif-add) stay in this backend's own directory, never /var/lib/netback.
+            StateDirectory = Path.Combine(_dir, "state"),
         };
         configure?.Invoke(Options);
         var validation = new NetbackOptionsValidator().Validate(null, Options);
@@ -44,9 +46,9 @@ internal sealed class InProcessBackend : IAsyncDisposable
         {
             throw new OptionsValidationException("Netback", typeof(NetbackOptions), validation.Failures);
         }
-        Registry = new VifRegistry(Options.MaxVifs);
         Logs = new CollectingLoggerProvider();
         var loggers = LoggerFactory.Create(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
+        Registry = VifDirectory.Open(Options, loggers.CreateLogger("Netback.Interface"));
         // As Program.cs chooses: the null data path when the options say so, else the TAP path (over socketpairs here).
         _dataPath = Options.NullDataPath ? new NullDataPath(Options.NullRxFrameSize) : new KernelDataPath();
         _listener = new ControlListener(Microsoft.Extensions.Options.Options.Create(Options), Registry, taps ?? Taps, _dataPath,
