@@ -17,13 +17,6 @@ namespace Netback.Tests.Daemon.DataPath;
 [Collection(SerialCollection.Name)]
 public sealed class SteadyStateAllocationTests(ITestOutputHelper output)
 {
-    private sealed class CountingSink : IFrameSink
-    {
-        public long Frames;
-
-        public void OnFrame(ReadOnlySpan<byte> frame) => Frames++;
-    }
-
     [Fact]
     public async Task A_five_second_flood_both_ways_triggers_no_garbage_collection()
     {
@@ -56,25 +49,13 @@ public sealed class SteadyStateAllocationTests(ITestOutputHelper output)
         }) { Name = "host-echo", IsBackground = true };
         echo.Start();
 
-        var sink = new CountingSink();
-        long sent = 0;
+        // The frontend: the library's queue driver on this thread, built before any measurement.
+        using var driver = new NetfrontQueueDriver<TimedFloodWork>(queue, new TimedFloodWork(frame));
+        ref TimedFloodWork flood = ref driver.Work;
         void Flood(TimeSpan duration)
         {
-            long start = Stopwatch.GetTimestamp();
-            while (Stopwatch.GetElapsedTime(start) < duration)
-            {
-                queue.ReclaimTxResponses();
-                for (int i = 0; i < 32 && queue.TrySend(frame); i++)
-                {
-                    sent++;
-                }
-                queue.PushTransmits();
-                int got = queue.ReceiveBatch(sink, 64);
-                if (got == 0 && queue.FreeTxSlots == 0 && !queue.FinalCheckForRxResponses() && !queue.FinalCheckForTxResponses())
-                {
-                    FrontendDriver.WaitForCall(queue, 10);
-                }
-            }
+            driver.Work.For(duration);
+            driver.Run();
         }
 
         Flood(TimeSpan.FromSeconds(1)); // warm-up: JIT, tiering, first-use buffers
@@ -88,12 +69,12 @@ public sealed class SteadyStateAllocationTests(ITestOutputHelper output)
         long allocated = GC.GetTotalAllocatedBytes(precise: true);
         long frontendAllocated = GC.GetAllocatedBytesForCurrentThread();
         long workerAllocated = Volatile.Read(ref worker.WorkerAllocatedBytes);
-        long sentBefore = sent, receivedBefore = sink.Frames;
+        long sentBefore = flood.Sent, receivedBefore = flood.Received;
         Flood(TimeSpan.FromSeconds(5));
         long frontendDuring = GC.GetAllocatedBytesForCurrentThread() - frontendAllocated;
         long allocatedDuring = GC.GetTotalAllocatedBytes(precise: true) - allocated;
         int collections = GC.CollectionCount(0) - gen0 + GC.CollectionCount(1) - gen1 + GC.CollectionCount(2) - gen2;
-        long packets = sent - sentBefore + sink.Frames - receivedBefore;
+        long packets = flood.Sent - sentBefore + flood.Received - receivedBefore;
         // Beyond the TAP read or write, syscalls come per batch, not per packet: eventfd writes
         // (notifications), epoll_wait returns and the eventfd reads that drain a kick.
         double backendPerPacket = (double)(worker.NotificationsSent + worker.Wakeups + worker.NotificationsReceived - workerSyscalls) / packets;
@@ -103,7 +84,7 @@ public sealed class SteadyStateAllocationTests(ITestOutputHelper output)
         Assert.True(WaitForIdle(worker), "the backend's worker did not go idle after the flood");
         long workerDuring = Volatile.Read(ref worker.WorkerAllocatedBytes) - workerAllocated;
 
-        output.WriteLine($"5 s flood: {sent - sentBefore} guest-TX and {sink.Frames - receivedBefore} guest-RX frames of 1400 B; " +
+        output.WriteLine($"5 s flood: {flood.Sent - sentBefore} guest-TX and {flood.Received - receivedBefore} guest-RX frames of 1400 B; " +
             $"{collections} GCs; bytes allocated: backend worker {workerDuring}, frontend {frontendDuring}, " +
             $"whole process {allocatedDuring} ({(double)allocatedDuring / packets:0.0000} B/packet)");
         output.WriteLine($"event-channel syscalls per packet: backend {backendPerPacket:0.0000}, frontend {frontendPerPacket:0.0000}");
