@@ -172,32 +172,21 @@ public sealed class SteadyStateAllocationTests(ITestOutputHelper output)
         Assert.True(perFrame < 1, $"the async callers allocated {perFrame:0.00} B per frame");
     }
 
-    /// <summary>Waits until a frontend queue's driver has neither woken nor moved a packet for 200 ms (it samples its allocation before each sleep).</summary>
-    private static bool WaitForIdle(NetfrontQueueCounters queue)
-    {
-        var deadline = Stopwatch.StartNew();
-        long last = -1;
-        while (deadline.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            long now = Volatile.Read(ref queue.Wakeups) + Volatile.Read(ref queue.TxPackets) + Volatile.Read(ref queue.RxPackets);
-            if (now == last)
-            {
-                return true;
-            }
-            last = now;
-            Thread.Sleep(200);
-        }
-        return false;
-    }
+    /// <summary>Waits until the backend's worker has neither woken nor moved a packet for 200 ms.</summary>
+    private static bool WaitForIdle(Netback.Daemon.Diagnostics.QueueCounters worker) =>
+        WaitForIdle(() => Volatile.Read(ref worker.Wakeups) + Volatile.Read(ref worker.TxPackets) + Volatile.Read(ref worker.RxPackets));
 
-    /// <summary>Waits until the worker has neither woken nor moved a packet for 200 ms.</summary>
-    private static bool WaitForIdle(Netback.Daemon.Diagnostics.QueueCounters worker)
+    /// <summary>Waits until a frontend queue's driver has neither woken nor moved a packet for 200 ms (it samples its allocation before each sleep).</summary>
+    private static bool WaitForIdle(NetfrontQueueCounters queue) =>
+        WaitForIdle(() => Volatile.Read(ref queue.Wakeups) + Volatile.Read(ref queue.TxPackets) + Volatile.Read(ref queue.RxPackets));
+
+    private static bool WaitForIdle(Func<long> activity)
     {
         var deadline = Stopwatch.StartNew();
         long last = -1;
         while (deadline.Elapsed < TimeSpan.FromSeconds(10))
         {
-            long now = Volatile.Read(ref worker.Wakeups) + Volatile.Read(ref worker.TxPackets) + Volatile.Read(ref worker.RxPackets);
+            long now = activity();
             if (now == last)
             {
                 return true;
