@@ -4,8 +4,9 @@ using Netfront.Client;
 namespace Netback.RingFlood;
 
 /// <summary>
-/// The ring-only flood: connects to netbackd as a frontend, runs one <see cref="FloodWorker"/> per
-/// queue through a warm-up and then the measured window, and reports the window's deltas.
+/// The ring-only flood: connects to netbackd as a frontend, runs one driver per
+/// queue (a library <see cref="NetfrontQueueDriver{TWork}"/> over a <see cref="FloodWork"/>, thread
+/// <c>ringflood-qN</c>) through a warm-up and then the measured window, and reports the window's deltas.
 /// </summary>
 internal static class RingRun
 {
@@ -19,10 +20,11 @@ internal static class RingRun
         });
         // Null data path means no TAP: valid when run in the daemon's network namespace, as run.sh does.
         bool tapPresent = Directory.Exists($"/sys/class/net/{device.VifName}");
-        var workers = new FloodWorker[device.Queues.Count];
+        var workers = new NetfrontQueueDriver<FloodWork>[device.Queues.Count];
         for (int i = 0; i < workers.Length; i++)
         {
-            workers[i] = new FloodWorker(device.Queues[i], options.Mode, options.FrameSize, options.ZeroCopy);
+            var work = new FloodWork(options.Mode, options.FrameSize, options.ZeroCopy);
+            workers[i] = new NetfrontQueueDriver<FloodWork>(device.Queues[i], work, $"ringflood-q{i}");
         }
         foreach (var w in workers)
         {
@@ -36,7 +38,7 @@ internal static class RingRun
         Snapshot end = Take(workers, options);
         foreach (var w in workers)
         {
-            w.Stop();
+            w.Dispose();
         }
         if (workers.FirstOrDefault(w => w.Failure is not null)?.Failure is { } failure)
         {
@@ -48,13 +50,13 @@ internal static class RingRun
         return 0;
     }
 
-    private static Snapshot Take(FloodWorker[] workers, FloodOptions options)
+    private static Snapshot Take(NetfrontQueueDriver<FloodWork>[] workers, FloodOptions options)
     {
         long packets = 0, bytes = 0, sent = 0, received = 0, wakeups = 0, full = 0, dropped = 0, errors = 0;
         foreach (var w in workers)
         {
             // Plain fields owned by the worker: 64-bit reads are tear-free, a little staleness is noise.
-            NetfrontQueueCounters c = w.Counters;
+            NetfrontQueueCounters c = w.Queue.Counters;
             packets += options.Mode == FloodMode.Tx ? c.TxPackets : c.RxPackets;
             bytes += options.Mode == FloodMode.Tx ? c.TxBytes : c.RxBytes;
             sent += c.NotificationsSent;

@@ -15,11 +15,14 @@ internal static class Program
             DefaultValueFactory = _ => DefaultAdminSocket,
             Recursive = true,
         };
-        var root = new RootCommand("Administer netbackd: list vifs, change a live vif's rate.")
+        var root = new RootCommand("Administer netbackd: declare vifs and their owners, list them, change a vif's rate.")
         {
             socket,
             ListCommand.Create(socket),
             SetCommand.Create(socket),
+            VifAddCommand.Create(socket),
+            VifDelCommand.Create(socket),
+            VifListCommand.Create(socket),
         };
         return root.Parse(args).Invoke();
     }

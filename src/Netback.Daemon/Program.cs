@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Systemd;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Netback.Daemon.Admin;
 using Netback.Daemon.Configuration;
@@ -56,7 +57,9 @@ try
     builder.Services.AddSingleton<IValidateOptions<NetbackOptions>, NetbackOptionsValidator>();
     builder.Services.AddOptions<ControlPlaneOptions>().Bind(builder.Configuration.GetSection(NetbackOptions.Section)).ValidateOnStart();
     builder.Services.AddSingleton<IValidateOptions<ControlPlaneOptions>, ControlPlaneOptionsValidator>();
-    builder.Services.AddSingleton(sp => new VifRegistry(sp.GetRequiredService<IOptions<NetbackOptions>>().Value.MaxVifs));
+    // The backend's directory: the operator's declarations (Netback:Vifs, then the state file) and the live vifs.
+    builder.Services.AddSingleton(sp => VifDirectory.Open(sp.GetRequiredService<IOptions<NetbackOptions>>().Value,
+        sp.GetRequiredService<ILoggerFactory>().CreateLogger("Netback.Interface")));
     builder.Services.AddSingleton(sp =>
     {
         var registry = sp.GetRequiredService<VifRegistry>();
@@ -88,6 +91,8 @@ try
     }
 
     using var host = builder.Build();
+    // Before anything listens: a bad option or an untrustworthy state file stops the start here (exit 78).
+    _ = host.Services.GetRequiredService<VifRegistry>();
     _ = host.Services.GetRequiredService<NetbackMetrics>();
     await host.RunAsync().ConfigureAwait(false);
     return 0;
@@ -96,6 +101,11 @@ catch (OptionsValidationException e)
 {
     Log.Fatal("netbackd cannot start: invalid configuration: {Errors}", string.Join("; ", e.Failures));
     return 78; // EX_CONFIG
+}
+catch (VifStateException e)
+{
+    Log.Fatal("netbackd cannot start: {Message}", e.Message);
+    return 78; // EX_CONFIG: the operator's state file, like the configuration
 }
 catch (InvalidOperationException e)
 {

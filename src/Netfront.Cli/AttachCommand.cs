@@ -62,16 +62,17 @@ internal static class AttachCommand
         };
         var vif = new Option<string?>("--vif")
         {
-            Description = "Xen vifspec for the backend, e.g. \"mac=00:16:3e:01:02:03,vifname=vif7.0\".",
+            Description = "Xen vifspec for the backend, e.g. \"offloads=off\". Host-side keys (mac=, ip=, bridge=, rate=, mtu=, "
+                + "vifname=, tx-copy=) are the operator's: accepted from root, or where an access rule grants them.",
         };
         var domid = new Option<int?>("--domid")
         {
-            Description = "Requested domid (1..32752); default: the next free one.",
+            Description = "The declared vif's domid (1..32751); default: the first free vif this user owns.",
         };
         domid.Validators.Add(r => Check(r, r.GetValueOrDefault<int?>() is null or (>= 1 and <= 32752), "--domid must be 1..32752"));
         var devid = new Option<int?>("--devid")
         {
-            Description = "Requested device id (0..255); default 0.",
+            Description = "The declared vif's device id (0..255); default 0.",
         };
         devid.Validators.Add(r => Check(r, r.GetValueOrDefault<int?>() is null or (>= 0 and <= 255), "--devid must be 0..255"));
 

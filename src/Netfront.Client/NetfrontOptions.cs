@@ -106,6 +106,9 @@ public sealed class NetfrontOptions
         }
     }
 
+    /// <summary>A copy, for a <see cref="NetfrontConnection"/> to fill in the vif's identity without touching the caller's.</summary>
+    internal NetfrontOptions Clone() => (NetfrontOptions)MemberwiseClone();
+
     internal void Validate()
     {
         if (string.IsNullOrEmpty(SocketPath))

@@ -109,6 +109,21 @@ public sealed unsafe partial class NetfrontQueue
     }
 
     /// <summary>
+    /// <see cref="ReceiveSegments{TSink}(TSink, int)"/> with the sink passed by reference (the
+    /// driver's work struct keeps what its <c>OnFrame</c> did).
+    /// </summary>
+    internal int ReceiveSegments<TSink>(ref TSink sink, int budget) where TSink : IRxFrameSink
+    {
+        ThrowIfBroken();
+        _rxHeld = false;
+        var delivery = new SegmentsRefDelivery<TSink>(ref sink);
+        int frames = ReceiveFrames(ref delivery, budget);
+        RefillRx();
+        PushRxBuffers();
+        return frames;
+    }
+
+    /// <summary>
     /// Returns the next received frame, or false when none is complete. The span is valid until the
     /// next receive call on this queue, which re-posts its buffer. Buffers are pushed to the backend
     /// in batches and whenever this returns false, so call it until it does.

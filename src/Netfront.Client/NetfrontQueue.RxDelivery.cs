@@ -2,7 +2,7 @@ namespace Netfront.Client;
 
 /// <summary>
 /// Where <see cref="NetfrontQueue.ReceiveFrames"/> puts each frame: the one receive loop serves
-/// <see cref="NetfrontQueue.ReceiveBatch"/>, <see cref="NetfrontQueue.ReceiveSegments"/> and
+/// <see cref="NetfrontQueue.ReceiveBatch"/>, <see cref="NetfrontQueue.ReceiveSegments{TSink}(TSink, int)"/> (and its by-reference twin) and
 /// <see cref="NetfrontQueue.TryReceive"/> through these structs, passed by reference to a method
 /// generic over them, so the JIT compiles the loop once per delivery and calls it directly. Nothing
 /// may turn them into objects: a delivery held as <see cref="IRxDelivery"/> (or a struct sink as
@@ -33,6 +33,17 @@ public sealed partial class NetfrontQueue
     private struct SegmentsDelivery<TSink>(TSink sink) : IRxDelivery where TSink : IRxFrameSink
     {
         private TSink _sink = sink;
+
+        public void Deliver(NetfrontQueue queue) => _sink.OnFrame(queue.SegmentedFrame());
+    }
+
+    /// <summary>
+    /// <see cref="IRxFrameSink"/> by reference, for <see cref="NetfrontQueueDriver{TWork}"/>: a struct
+    /// work's state (what it counted or kept) is the caller's own after the call, not a copy's.
+    /// </summary>
+    private ref struct SegmentsRefDelivery<TSink>(ref TSink sink) : IRxDelivery where TSink : IRxFrameSink
+    {
+        private ref TSink _sink = ref sink;
 
         public void Deliver(NetfrontQueue queue) => _sink.OnFrame(queue.SegmentedFrame());
     }

@@ -49,6 +49,11 @@ public sealed class NetfrontQueueCounters
     public long NotificationsReceived;
     /// <summary>Returns from the owner's wait (epoll_wait), counted by the owner.</summary>
     public long Wakeups;
+    /// <summary>
+    /// Bytes the thread driving this queue has allocated since a <see cref="NetfrontQueueDriver{TWork}"/>
+    /// started on it, sampled before each sleep (flat under traffic: nothing is allocated per packet).
+    /// </summary>
+    public long DriverAllocatedBytes;
 
     /// <summary>Kicks sent in both directions: the "notifications per packet" numerator.</summary>
     public long NotificationsSent => TxKicks + RxKicks;

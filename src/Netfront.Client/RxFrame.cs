@@ -54,6 +54,19 @@ public readonly ref struct RxFrame
     }
 
     /// <summary>
+    /// Copies the whole frame into <paramref name="destination"/>, which must hold
+    /// <see cref="Length"/> bytes; returns <see cref="Length"/>.
+    /// </summary>
+    public int CopyTo(Span<byte> destination)
+    {
+        if (destination.Length < Length)
+        {
+            throw new ArgumentException($"the frame is {Length} bytes, the destination {destination.Length}", nameof(destination));
+        }
+        return CopyPrefix(destination);
+    }
+
+    /// <summary>
     /// Copies the first bytes of the frame (up to <paramref name="destination"/>'s length) and
     /// returns how many: for parsing headers that may straddle segments.
     /// </summary>

@@ -5,7 +5,8 @@ namespace Netback.IntegrationTests;
 /// <summary>
 /// Netback:Access with a real netbackd and a real netfront run as another uid (setpriv): the socket
 /// has the configured mode and group on disk, a uid outside the policy is refused at accept, a
-/// group member is let in but held to its uid's rule, and neither leaves anything behind.
+/// group member is let in but held to its uid's rule (even for the vif declared for it), and neither
+/// leaves anything behind.
 /// </summary>
 public sealed class AccessControlTests(ITestOutputHelper output) : IntegrationTest(output)
 {
@@ -31,7 +32,9 @@ public sealed class AccessControlTests(ITestOutputHelper output) : IntegrationTe
             "--Netback:SocketGroup", PolicyGid,
             "--Netback:Access:AllowedGids:0", PolicyGid,
             "--Netback:Access:Rules:0:Uid", Nobody,
-            "--Netback:Access:Rules:0:MaxVifs", "0");
+            "--Netback:Access:Rules:0:MaxVifs", "0",
+            // A vif declared for it, so what refuses its Connect below is its rule's limit, not a missing declaration.
+            "--Netback:Vifs:0:DomId", "3", "--Netback:Vifs:0:Uid", Nobody);
 
         ProcessResult stat = await bed.Host.RunAsync(TimeSpan.FromSeconds(10), Ct, "stat", "-c", "%a %g %F", bed.SocketPath);
         Assert.Equal($"666 {PolicyGid} socket", stat.Stdout.Trim());

@@ -42,16 +42,34 @@ internal sealed class AccessGate
     /// At Connect, with the vif's final name, MAC and bridge: takes one of the uid's vifs, or throws
     /// <see cref="AccessRefusedException"/>. Dispose the lease when the vif is gone.
     /// </summary>
-    public VifLease AdmitVif(PeerIdentity peer, string vifName, PhysicalAddress mac, string? bridge)
+    public VifLease AdmitVif(PeerIdentity peer, string vifName, PhysicalAddress mac, string? bridge) =>
+        AdmitVif(peer, new VifChoices(vifName, XenMac.Format(mac), bridge));
+
+    /// <summary>
+    /// At Connect, with the values the uid's rule judges (<see cref="VifChoices"/>): takes one of the
+    /// uid's vifs, or throws <see cref="AccessRefusedException"/>. Dispose the lease when the vif is gone.
+    /// </summary>
+    public VifLease AdmitVif(PeerIdentity peer, VifChoices choices)
     {
-        string macText = XenMac.Format(mac);
-        var decision = _ledger.TryTake(peer.Uid, held => _policy.CheckVif(peer, held, vifName, macText, bridge));
+        var decision = _ledger.TryTake(peer.Uid, held => _policy.CheckVif(peer, held, choices));
+        Check(peer, decision);
+        return new VifLease(_ledger, peer.Uid);
+    }
+
+    /// <summary>Throws <see cref="AccessRefusedException"/> for a refusal, logged once and counted first.</summary>
+    public void Check(PeerIdentity peer, AccessDecision decision)
+    {
         if (!decision.IsAllowed)
         {
-            Refused(peer, decision);
-            throw new AccessRefusedException(decision.Message!);
+            throw Refuse(peer, decision);
         }
-        return new VifLease(_ledger, peer.Uid);
+    }
+
+    /// <summary>Logs and counts a refusal once; returns the exception to throw.</summary>
+    public AccessRefusedException Refuse(PeerIdentity peer, AccessDecision decision)
+    {
+        Refused(peer, decision);
+        return new AccessRefusedException(decision.Message!);
     }
 
     private void Refused(PeerIdentity peer, AccessDecision decision)

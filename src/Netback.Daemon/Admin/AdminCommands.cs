@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Netback.Daemon.Configuration;
 using Netback.Daemon.Interface;
 using Ring.Shared.Control;
@@ -5,68 +6,56 @@ using Ring.Shared.Control;
 namespace Netback.Daemon.Admin;
 
 /// <summary>
-/// What the admin channel can do, apart from the socket: <c>list</c> the live vifs with their
-/// counters, <c>set</c> a vif's <c>rate=</c> (xen's rate watch: <c>xen_net_rate_changed</c>).
+/// What the admin channel can do, apart from the socket (the toolstack's <c>xl</c>): <c>list</c> the
+/// live vifs with their counters; <c>set</c> a vif's <c>rate=</c> live and in its declaration (xen's
+/// rate watch, <c>xen_net_rate_changed</c>); <c>vif-add</c>, <c>vif-del</c>, <c>vif-list</c> the
+/// declarations (<c>network-attach</c>, <c>network-detach</c>, <c>network-list</c>).
 /// </summary>
-internal static class AdminCommands
+internal sealed class AdminCommands
 {
-    /// <summary>Answers one request; a <see cref="ControlProtocolException"/> becomes the Error reply.</summary>
-    public static ControlMessage Handle(ControlMessage request, VifRegistry registry, Action<string, string>? onRateChanged = null)
+    private readonly VifRegistry _registry;
+    private readonly Func<string, bool> _nameTaken;
+    private readonly ILogger _logger;
+
+    /// <param name="nameTaken">Is a netdev of that name present (a declared name must not be)?</param>
+    public AdminCommands(VifRegistry registry, Func<string, bool> nameTaken, ILogger logger)
+    {
+        _registry = registry;
+        _nameTaken = nameTaken;
+        _logger = logger;
+    }
+
+    /// <summary>Answers one request of peer <paramref name="pid"/>; a <see cref="ControlProtocolException"/> becomes the Error reply.</summary>
+    public ControlMessage Handle(ControlMessage request, int pid)
     {
         if (request.Type != ControlMessageType.AdminRequest)
         {
             throw new ControlProtocolException($"expected AdminRequest, got {request.Type}");
         }
-        return request.Get(AdminKeys.Command) switch
+        try
         {
-            AdminKeys.CommandList => List(registry, request.GetInt(AdminKeys.First, 0, int.MaxValue, 0)),
-            AdminKeys.CommandSet => Set(request, registry, onRateChanged),
-            var other => throw new ControlProtocolException($"unknown command '{other ?? ""}' (known: list, set)"),
-        };
-    }
-
-    private static ControlMessage List(VifRegistry registry, int first)
-    {
-        var vifs = registry.Snapshot();
-        Array.Sort(vifs, (a, b) => (a.Identity.DomId, a.Identity.Handle).CompareTo((b.Identity.DomId, b.Identity.Handle)));
-        var reply = new ControlMessage(ControlMessageType.AdminReply);
-        reply.Set(AdminKeys.VifCount, vifs.Length);
-        reply.Set(AdminKeys.First, first);
-        int count = Math.Max(0, Math.Min(AdminKeys.ListPageSize, vifs.Length - first));
-        reply.Set(AdminKeys.Count, count);
-        for (int i = 0; i < count; i++)
-        {
-            var vif = vifs[first + i];
-            long txPackets = 0, txBytes = 0, rxPackets = 0, rxBytes = 0, txDrops = 0, spoofDrops = 0, rateLimited = 0;
-            foreach (var q in vif.Queues)
+            return request.Get(AdminKeys.Command) switch
             {
-                var c = q.Counters;
-                txPackets += c.TxPackets;
-                txBytes += c.TxBytes;
-                rxPackets += c.RxPackets;
-                rxBytes += c.RxBytes;
-                txDrops += c.TxDrops.Sum();
-                spoofDrops += c.SpoofDrops.Sum();
-                rateLimited += c.TxRateLimited;
-            }
-            reply.Set(AdminKeys.ForVif(i, AdminKeys.Name), vif.Name);
-            reply.Set(AdminKeys.ForVif(i, AdminKeys.DomId), vif.Identity.DomId);
-            reply.Set(AdminKeys.ForVif(i, AdminKeys.Handle), vif.Identity.Handle);
-            reply.Set(AdminKeys.ForVif(i, AdminKeys.Queues), vif.Queues.Count);
-            reply.Set(AdminKeys.ForVif(i, AdminKeys.Mac), XenMac.Format(vif.Mac));
-            reply.Set(AdminKeys.ForVif(i, AdminKeys.Rate), vif.Rate?.ToString() ?? AdminKeys.RateNone);
-            reply.Set(AdminKeys.ForVif(i, AdminKeys.TxPackets), txPackets);
-            reply.Set(AdminKeys.ForVif(i, AdminKeys.TxBytes), txBytes);
-            reply.Set(AdminKeys.ForVif(i, AdminKeys.RxPackets), rxPackets);
-            reply.Set(AdminKeys.ForVif(i, AdminKeys.RxBytes), rxBytes);
-            reply.Set(AdminKeys.ForVif(i, AdminKeys.TxDrops), txDrops);
-            reply.Set(AdminKeys.ForVif(i, AdminKeys.SpoofDrops), spoofDrops);
-            reply.Set(AdminKeys.ForVif(i, AdminKeys.RateLimited), rateLimited);
+                AdminKeys.CommandList => VifCounters.List(_registry, request.GetInt(AdminKeys.First, 0, int.MaxValue, 0)),
+                AdminKeys.CommandSet => Set(request, pid),
+                AdminKeys.CommandVifAdd => VifAdd.Handle(request, _registry, _nameTaken, _logger, pid),
+                AdminKeys.CommandVifDel => VifDel.Handle(request, _registry, _logger, pid),
+                AdminKeys.CommandVifList => VifList.Handle(_registry, request.GetInt(AdminKeys.First, 0, int.MaxValue, 0)),
+                var other => throw new ControlProtocolException(
+                    $"unknown command '{ControlMessage.Truncate(other ?? "")}' (known: list, set, vif-add, vif-del, vif-list)"),
+            };
         }
-        return reply;
+        catch (Exception e) when (e is VifDeclarationException or VifStateException)
+        {
+            throw new ControlProtocolException(e.Message);
+        }
     }
 
-    private static ControlMessage Set(ControlMessage request, VifRegistry registry, Action<string, string>? onRateChanged)
+    /// <summary>
+    /// <c>set vif=NAME rate=…</c>: a connected vif's rate changes at once; a declared vif's
+    /// declaration too (connected or not), so its next Connect keeps the new rate as its ceiling.
+    /// </summary>
+    private ControlMessage Set(ControlMessage request, int pid)
     {
         string name = request.Get(AdminKeys.Vif) ?? throw new ControlProtocolException("set needs vif=");
         string text = request.Get(AdminKeys.Rate) ?? throw new ControlProtocolException("set needs rate= (e.g. 10Mb/s@50ms, or none)");
@@ -75,11 +64,20 @@ internal static class AdminCommands
         {
             throw new ControlProtocolException($"rate '{ControlMessage.Truncate(text)}': {error}");
         }
-        var vif = Array.Find(registry.Snapshot(), v => v.Name == name)
-            ?? throw new ControlProtocolException($"no vif named '{ControlMessage.Truncate(name)}'");
-        vif.SetRate(rate);
+        var vif = Array.Find(_registry.Snapshot(), v => v.Name == name);
+        var declaration = vif is not null
+            ? _registry.Declaration(vif.Identity.DomId, vif.Identity.Handle)
+            : Array.Find(_registry.Declarations(), d => d.Name == name);
+        if (vif is null && declaration is null)
+        {
+            throw new ControlProtocolException($"no vif named '{ControlMessage.Truncate(name)}', connected or declared");
+        }
+        // The declaration first: if its state file cannot be written, nothing changes.
+        var declared = declaration is null ? null : _registry.SetDeclaredRate(declaration.DomId, declaration.DevId, rate);
+        vif?.SetRate(rate);
         string effective = rate?.ToString() ?? AdminKeys.RateNone;
-        onRateChanged?.Invoke(vif.Name, effective);
-        return new ControlMessage(ControlMessageType.AdminReply).Set(AdminKeys.Vif, vif.Name).Set(AdminKeys.Rate, effective);
+        AdminLog.RateChanged(_logger, name, effective, declared is not null, pid);
+        return new ControlMessage(ControlMessageType.AdminReply)
+            .Set(AdminKeys.Vif, name).Set(AdminKeys.Rate, effective).Set(AdminKeys.Declared, declared is not null);
     }
 }

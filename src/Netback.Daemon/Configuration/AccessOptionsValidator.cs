@@ -54,6 +54,43 @@ internal static class AccessOptionsValidator
                     errors.Add($"{at}:Bridges: '{name}' is not an interface-name glob such as xenbr* (1..15 characters, no '/', ':' or spaces)");
                 }
             }
+            ValidateSelfService(rule, at, errors);
+        }
+    }
+
+    /// <summary>The keys a rule grants, its self-service domids and the prefixes and MTUs its values must keep to.</summary>
+    private static void ValidateSelfService(AccessRule rule, string at, List<string> errors)
+    {
+        foreach (string key in rule.Keys)
+        {
+            if (!VifSpecKeys.IsHostSide(key))
+            {
+                errors.Add($"{at}:Keys: '{key}' is not a host-side vifspec key ({string.Join(", ", VifSpecKeys.HostSide)}; "
+                    + "a frontend needs no grant for offloads=, and script= is not supported)");
+            }
+        }
+        if (rule.DomIds is not null && !NumberRanges.TryParse(rule.DomIds, 1, VifDeclaration.MaxDomId, out _, out string? rangeError))
+        {
+            errors.Add($"{at}:DomIds '{rule.DomIds}' {rangeError} (like 100-199,300)");
+        }
+        if (rule.SelfService && rule.DomIds is null)
+        {
+            errors.Add($"{at}: SelfService needs DomIds, the domids the uid may declare (like 100-199)");
+        }
+        if (!rule.SelfService && rule.DomIds is not null)
+        {
+            errors.Add($"{at}: DomIds is only read with SelfService: true");
+        }
+        foreach (string prefix in rule.Ips)
+        {
+            if (!prefix.Contains('/', StringComparison.Ordinal) || !VifSpec.TryParseIps(prefix, out var parsed, out _) || parsed.Count != 1)
+            {
+                errors.Add($"{at}:Ips: '{prefix}' is not an IPv4 or IPv6 prefix with zero host bits such as 10.9.0.0/24");
+            }
+        }
+        if (rule.Mtu is not null && !NumberRanges.TryParse(rule.Mtu, VifSpec.MinMtu, VifSpec.MaxMtu, out _, out string? mtuError))
+        {
+            errors.Add($"{at}:Mtu '{rule.Mtu}' {mtuError} (like 1280-9000)");
         }
     }
 

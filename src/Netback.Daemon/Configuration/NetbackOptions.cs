@@ -28,7 +28,10 @@ public sealed class NetbackOptions
     /// <summary><c>max-ring-page-order</c>: 0..4 (1..16 pages per ring).</summary>
     public int MaxRingPageOrder { get; set; } = 4;
 
-    /// <summary>Vifspec applied to every vif before the frontend's own (Xen syntax, e.g. <c>mtu=1500</c>).</summary>
+    /// <summary>
+    /// Vifspec under every vif's (Xen syntax, e.g. <c>mtu=1500</c>): a declaration's keys, then those a
+    /// frontend may set, override it key by key; its <c>rate=</c> is a ceiling nobody lifts.
+    /// </summary>
     public string DefaultVifSpec { get; set; } = "";
 
     /// <summary>How long a frontend may take between connect and its Connect message.</summary>
@@ -76,6 +79,18 @@ public sealed class NetbackOptions
     /// not listed. On by default; Xen leaves this to its hotplug scripts' iptables rules.
     /// </summary>
     public bool AntiSpoofing { get; set; } = true;
+
+    /// <summary>
+    /// Vifs declared at boot (the toolstack's decisions): each a domid/devid, its owner and its
+    /// host-side vifspec. A frontend names its domid/devid and gets the vif only if it owns it.
+    /// </summary>
+    public List<VifDeclarationOptions> Vifs { get; } = [];
+
+    /// <summary>
+    /// Where runtime declarations (<c>netbackctl vif-add</c>) are kept across restarts
+    /// (<c>vifs.json</c>, mode 0600, replaced atomically). Empty: they live in memory only.
+    /// </summary>
+    public string StateDirectory { get; set; } = "/var/lib/netback";
 
     /// <summary>The admin socket (<c>netbackctl</c>): mode 0600, uid 0 peers only. Empty disables it.</summary>
     public string AdminSocketPath { get; set; } = "/run/netback/admin.sock";

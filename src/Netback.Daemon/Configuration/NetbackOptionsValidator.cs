@@ -70,6 +70,11 @@ internal sealed class NetbackOptionsValidator : IValidateOptions<NetbackOptions>
         {
             errors.Add($"Netback:DefaultVifSpec: {specError}");
         }
+        VifDeclarationsValidator.Validate(o.Vifs, errors);
+        if (o.StateDirectory is null || (o.StateDirectory.Length != 0 && !Path.IsPathRooted(o.StateDirectory)))
+        {
+            errors.Add($"Netback:StateDirectory must be an absolute path, or empty to keep runtime declarations in memory only (got '{o.StateDirectory}')");
+        }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

@@ -52,6 +52,13 @@ internal sealed record RateLimit(ulong BytesPerInterval, uint IntervalMicrosecon
         return true;
     }
 
+    /// <summary>
+    /// The lower of two rates, compared in bits per second (null: unlimited): an operator's rate is a
+    /// ceiling no frontend lifts. The lower one is kept whole, interval included.
+    /// </summary>
+    public static RateLimit? Lower(RateLimit? a, RateLimit? b) =>
+        a is null ? b : b is null ? a : b.BitsPerSecond < a.BitsPerSecond ? b : a;
+
     /// <summary>Human form for listings: e.g. <c>10Mb/s@50ms</c> (bits, rounded to three digits).</summary>
     public override string ToString()
     {

@@ -11,6 +11,11 @@ namespace Netback.Daemon.Configuration;
 /// </summary>
 internal sealed record VifSpec
 {
+    /// <summary>IPv4's minimum; the largest frame a TAP carries is 65535 bytes with its Ethernet header and a VLAN tag.</summary>
+    public const int MinMtu = 68;
+
+    public const int MaxMtu = 65535 - 18;
+
     public PhysicalAddress? Mac { get; init; }
     public string? Bridge { get; init; }
     /// <summary><c>ip=</c>: addresses (as /32 or /128) or prefixes the guest may send from (anti-spoofing).</summary>
@@ -84,6 +89,12 @@ internal sealed record VifSpec
                     {
                         return false;
                     }
+                    if (ips.Count == 0)
+                    {
+                        // An empty ip= would read as "no ip= given": say so rather than let it pass as either.
+                        error = "ip= lists no address (leave the key out for none)";
+                        return false;
+                    }
                     spec = spec with { Ips = ips };
                     break;
                 case "rate":
@@ -107,9 +118,9 @@ internal sealed record VifSpec
                     spec = spec with { VifName = value };
                     break;
                 case "mtu":
-                    if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int mtu) || mtu is < 68 or > 65535 - 18)
+                    if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int mtu) || mtu is < MinMtu or > MaxMtu)
                     {
-                        error = $"mtu '{value}' must be 68..{65535 - 18}";
+                        error = $"mtu '{value}' must be {MinMtu}..{MaxMtu}";
                         return false;
                     }
                     spec = spec with { Mtu = mtu };
@@ -201,7 +212,7 @@ internal sealed record VifSpec
     /// xl's <c>ip=</c>: a space-separated list. Xen takes IPv4 addresses; here also IPv6 addresses
     /// and CIDR prefixes (<c>10.0.0.0/29</c>, <c>fd00::/64</c>), whose host bits must be zero.
     /// </summary>
-    private static bool TryParseIps(string value, out List<IPNetwork> ips, out string? error)
+    internal static bool TryParseIps(string value, out List<IPNetwork> ips, out string? error)
     {
         ips = [];
         error = null;

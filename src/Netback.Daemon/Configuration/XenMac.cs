@@ -22,6 +22,21 @@ internal static class XenMac
         return new PhysicalAddress(bytes);
     }
 
+    /// <summary>
+    /// The MAC of a declared vif the operator gave none: Xen's OUI, then the top bit of the fourth
+    /// byte set (libxl's random MACs keep it clear, so the two never meet), the domid's 15 bits and
+    /// the devid's 8. Stable across daemon restarts, so a frontend that restates it on reconnect
+    /// restates the vif's own MAC.
+    /// </summary>
+    public static PhysicalAddress ForVif(int domId, int devId)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(domId);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(domId, 0x7FFF);
+        ArgumentOutOfRangeException.ThrowIfNegative(devId);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(devId, 0xFF);
+        return new PhysicalAddress([.. XenOui, (byte)(0x80 | (domId >> 8)), (byte)domId, (byte)devId]);
+    }
+
     /// <summary>xl's form: lower-case hex pairs separated by colons.</summary>
     public static string Format(PhysicalAddress mac) =>
         string.Join(':', mac.GetAddressBytes().Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));

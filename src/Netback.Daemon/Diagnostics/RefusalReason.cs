@@ -18,6 +18,24 @@ internal enum RefusalReason
     /// <summary>The vifspec's bridge matches none of the uid's bridge globs.</summary>
     Bridge,
 
+    /// <summary>The vif is not declared (or none the uid owns is free), and the uid may not declare one itself.</summary>
+    NotDeclared,
+
+    /// <summary>The vif is declared, for another owner.</summary>
+    NotOwner,
+
+    /// <summary>A host-side vifspec key (mac, ip, bridge, rate, mtu, vifname, tx-copy) the frontend may not set.</summary>
+    HostKey,
+
+    /// <summary>A self-service domid outside the uid's range.</summary>
+    DomId,
+
+    /// <summary>An <c>ip=</c> entry outside the uid's prefixes.</summary>
+    Ip,
+
+    /// <summary>An MTU outside the uid's range.</summary>
+    Mtu,
+
     /// <summary>As many handshakes pending daemon-wide as Netback:MaxPendingHandshakes (refused at accept).</summary>
     HandshakeLimit,
 

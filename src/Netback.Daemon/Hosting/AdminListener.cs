@@ -6,6 +6,7 @@ using Netback.Daemon.Configuration;
 using Netback.Daemon.Interface;
 using Netback.Daemon.Admin;
 using Ring.Shared.Control;
+using Ring.Shared.Tap;
 
 namespace Netback.Daemon.Hosting;
 
@@ -21,7 +22,7 @@ internal sealed class AdminListener : IHostedService, IDisposable
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);
 
     private readonly string _path;
-    private readonly VifRegistry _registry;
+    private readonly AdminCommands _commands;
     private readonly ILogger<AdminListener> _logger;
     private Socket? _listener;
     private Thread? _thread;
@@ -29,10 +30,11 @@ internal sealed class AdminListener : IHostedService, IDisposable
     /// <summary>The connection being served, so a stop can wake the thread out of its receive at once.</summary>
     private volatile ControlChannel? _current;
 
-    public AdminListener(IOptions<NetbackOptions> options, VifRegistry registry, ILogger<AdminListener> logger)
+    /// <param name="taps">Whose netdevs a declared name must not take; null: the kernel's (<see cref="NetDevice.Exists"/>).</param>
+    public AdminListener(IOptions<NetbackOptions> options, VifRegistry registry, ILogger<AdminListener> logger, IVifTapProvider? taps = null)
     {
         _path = options.Value.AdminSocketPath;
-        _registry = registry;
+        _commands = new AdminCommands(registry, taps is null ? NetDevice.Exists : taps.Exists, logger);
         _logger = logger;
     }
 
@@ -101,8 +103,7 @@ internal sealed class AdminListener : IHostedService, IDisposable
                 {
                     throw new ControlProtocolException("the admin socket takes no file descriptors");
                 }
-                Reply(channel, AdminCommands.Handle(request.Message, _registry,
-                    (vif, rate) => HostingLog.RateChanged(_logger, vif, rate, peer.pid)));
+                Reply(channel, _commands.Handle(request.Message, peer.pid));
             }
         }
         catch (ControlChannelClosedException)

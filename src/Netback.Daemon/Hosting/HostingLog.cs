@@ -60,8 +60,7 @@ internal static partial class HostingLog
     [LoggerMessage(21, LogLevel.Warning, "Admin connection from pid {Pid} uid {Uid} refused: only root may administer vifs")]
     public static partial void AdminRefused(ILogger logger, int pid, uint uid);
 
-    [LoggerMessage(22, LogLevel.Information, "Vif {Vif}: rate set to {Rate} by pid {Pid}")]
-    public static partial void RateChanged(ILogger logger, string vif, string rate, int pid);
+    // 22 (rate changed), 24, 25 (declarations): Admin/AdminLog.cs.
 
     [LoggerMessage(23, LogLevel.Warning, "Admin connection from pid {Pid} failed: {Reason}")]
     public static partial void AdminFailed(ILogger logger, int pid, string reason);

@@ -9,6 +9,11 @@ internal sealed class KernelTapProvider : IVifTapProvider
 {
     public TapDevice Create(string name, int queues, int mtu, string? bridge, OffloadFeatures rxOffloads)
     {
+        // Before the TAP exists, so a refusal leaves nothing behind.
+        if (bridge is not null && BridgePort.Refusal(bridge, mtu) is { } refusal)
+        {
+            throw new VifSetupException(refusal);
+        }
         var tap = TapDevice.Create(name, queues, vnetHeader: true);
         try
         {

@@ -1,61 +1,65 @@
+using System.Net.NetworkInformation;
+using Netback.Daemon.Configuration;
 using Netback.Daemon.Diagnostics;
 
 namespace Netback.Daemon.Interface;
 
 /// <summary>
-/// Hands out vif identities (next free domid from 1 with devid 0, as the daemon's default, or the
-/// pair a frontend asks for) and keeps the live vifs for metrics and shutdown.
+/// The backend's directory of vifs (xenstore's <c>backend/vif/&lt;domid&gt;/&lt;devid&gt;</c>): the
+/// operator's declarations (<see cref="VifRegistry"/>.Declarations.cs) and the vifs reserved or
+/// connected now, with their names and MACs, each unique. One lock for all of it, so a declaration
+/// and a Connect never race; control plane only (never a worker).
 /// </summary>
-internal sealed class VifRegistry
+internal sealed partial class VifRegistry
 {
-    /// <summary>DOMID_FIRST_RESERVED is 0x7FF0: domids above it are Xen's own.</summary>
-    public const int MaxDomId = 0x7FEF;
-    public const int MaxHandle = 255;
+    public const int MaxDomId = VifDeclaration.MaxDomId;
+    public const int MaxHandle = VifDeclaration.MaxDevId;
 
     private readonly object _lock = new();
     private readonly Dictionary<(int, int), Vif?> _vifs = [];
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+    /// <summary>The MAC of every reserved or connected vif (xl form), and which vif holds it.</summary>
+    private readonly Dictionary<string, VifIdentity> _macs = new(StringComparer.Ordinal);
     private readonly int _maxVifs;
 
-    public VifRegistry(int maxVifs) => _maxVifs = maxVifs;
-
-    public VifIdentity Reserve(int? domId, int? handle, string? vifName, Func<string, bool> nameTaken)
+    /// <summary>A registry with no declarations, kept in memory only.</summary>
+    public VifRegistry(int maxVifs) : this(maxVifs, [], null)
     {
+    }
+
+    /// <param name="declarations">What the operator declared (configuration, then the state file).</param>
+    /// <param name="state">Where runtime declarations are kept; null: memory only.</param>
+    public VifRegistry(int maxVifs, IEnumerable<VifDeclaration> declarations, VifStateFile? state)
+    {
+        _maxVifs = maxVifs;
+        _state = state;
+        foreach (var d in declarations)
+        {
+            _declared.Add((d.DomId, d.DevId), d);
+        }
+    }
+
+    /// <summary>
+    /// Marks <paramref name="mac"/> as the reserved vif <paramref name="identity"/>'s: no other vif,
+    /// live or declared (but its own declaration), may have it. Released with the identity.
+    /// </summary>
+    public void ClaimMac(VifIdentity identity, PhysicalAddress mac, VifDeclaration? own)
+    {
+        string text = XenMac.Format(mac);
         lock (_lock)
         {
-            if (_vifs.Count >= _maxVifs)
+            if (_macs.TryGetValue(text, out var holder) && holder != identity)
             {
-                throw new VifSetupException($"the daemon serves its maximum of {_maxVifs} vifs");
+                throw new VifSetupException($"mac {text} is {holder.Name}'s");
             }
-            int h = handle ?? 0;
-            int d;
-            if (domId is { } requested)
+            foreach (var d in _declared.Values)
             {
-                if (_vifs.ContainsKey((requested, h)))
+                if (!ReferenceEquals(d, own) && Equals(d.Mac, mac))
                 {
-                    throw new VifSetupException($"vif{requested}.{h} exists already");
-                }
-                d = requested;
-            }
-            else
-            {
-                d = 1;
-                while (_vifs.ContainsKey((d, h)) || _names.Contains($"vif{d}.{h}") || nameTaken($"vif{d}.{h}"))
-                {
-                    if (++d > MaxDomId)
-                    {
-                        throw new VifSetupException("no free domid left");
-                    }
+                    throw new VifSetupException($"mac {text} is {d.Name}'s");
                 }
             }
-            string name = vifName ?? $"vif{d}.{h}";
-            if (_names.Contains(name) || nameTaken(name))
-            {
-                throw new VifSetupException($"a network device named {name} exists already");
-            }
-            _vifs[(d, h)] = null;
-            _names.Add(name);
-            return new VifIdentity(d, h, name);
+            _macs[text] = identity;
         }
     }
 
@@ -67,12 +71,21 @@ internal sealed class VifRegistry
         }
     }
 
+    /// <summary>Gives back a reservation or a gone vif: its ids, its name and its MAC.</summary>
     public void Release(VifIdentity identity)
     {
         lock (_lock)
         {
             _vifs.Remove((identity.DomId, identity.Handle));
             _names.Remove(identity.Name);
+            foreach (var (mac, holder) in _macs)
+            {
+                if (holder == identity)
+                {
+                    _macs.Remove(mac);
+                    break;
+                }
+            }
         }
     }
 
@@ -84,7 +97,7 @@ internal sealed class VifRegistry
         }
     }
 
-    /// <summary>Vifs reserved or connected (what <see cref="Reserve"/> counts against the maximum).</summary>
+    /// <summary>Vifs reserved or connected (what a reservation counts against the maximum).</summary>
     public int Count
     {
         get
@@ -118,5 +131,25 @@ internal sealed class VifRegistry
                 yield return new QueueCounterSet(vif.Name, q.Index, q.Counters);
             }
         }
+    }
+
+    /// <summary>Takes (domid, handle) and <paramref name="name"/>, both free; under the lock.</summary>
+    private VifIdentity ReserveLocked(int domId, int handle, string name, Func<string, bool> nameTaken)
+    {
+        if (_vifs.Count >= _maxVifs)
+        {
+            throw new VifSetupException($"the daemon serves its maximum of {_maxVifs} vifs");
+        }
+        if (_vifs.ContainsKey((domId, handle)))
+        {
+            throw new VifSetupException($"{VifNames.Generated(domId, handle)} exists already");
+        }
+        if (_names.Contains(name) || nameTaken(name))
+        {
+            throw new VifSetupException($"a network device named {name} exists already");
+        }
+        _vifs[(domId, handle)] = null;
+        _names.Add(name);
+        return new VifIdentity(domId, handle, name);
     }
 }

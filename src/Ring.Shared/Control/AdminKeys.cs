@@ -3,13 +3,44 @@ namespace Ring.Shared.Control;
 /// <summary>
 /// Keys of the admin channel (<c>netbackctl</c> ↔ netbackd, message types AdminRequest/AdminReply):
 /// a request names a <c>command</c>; <c>list</c> pages through the vifs (<c>first</c>), each vif's
-/// keys under <c>vif-N/</c>; <c>set</c> changes a live vif's <c>rate</c> (xl syntax, or <c>none</c>).
+/// keys under <c>vif-N/</c>; <c>set</c> changes a vif's <c>rate</c> (xl syntax, or <c>none</c>), live
+/// and in its declaration; <c>vif-add</c>, <c>vif-del</c> and <c>vif-list</c> manage the declarations
+/// (the toolstack's <c>network-attach</c>, <c>network-detach</c>, <c>network-list</c>).
 /// </summary>
 public static class AdminKeys
 {
     public const string Command = "command";
     public const string CommandList = "list";
     public const string CommandSet = "set";
+    public const string CommandVifAdd = "vif-add";
+    public const string CommandVifDel = "vif-del";
+    public const string CommandVifList = "vif-list";
+
+    /// <summary>vif-add: the owner (either or both), and the host-side vifspec (xl syntax, may be empty).</summary>
+    public const string Uid = "uid";
+    public const string Gid = "gid";
+    public const string Spec = "spec";
+
+    /// <summary>vif-del: <c>1</c> disconnects a connected vif (its frontend is told Closing) instead of refusing.</summary>
+    public const string Force = "force";
+
+    /// <summary>vif-del's reply: <c>1</c> when a connected vif was disconnected.</summary>
+    public const string Disconnected = "disconnected";
+
+    /// <summary>vif-list, per declaration: <c>uid 1000</c>, <c>gid 27</c> or both.</summary>
+    public const string Owner = "owner";
+
+    /// <summary>vif-list: <c>configuration</c> (Netback:Vifs) or <c>runtime</c> (vif-add, kept in the state file).</summary>
+    public const string Source = "source";
+
+    /// <summary>vif-list: <c>1</c> while a frontend is connected to the declared vif.</summary>
+    public const string Connected = "connected";
+
+    /// <summary>set's reply: <c>1</c> when a declaration was updated too (a reconnect keeps the rate).</summary>
+    public const string Declared = "declared";
+
+    /// <summary>vif-list: declarations per reply (their specs are longer than list's counters).</summary>
+    public const int DeclarationPageSize = 8;
 
     public const string Vif = "vif";
     public const string Rate = "rate";

@@ -14,6 +14,12 @@ public sealed unsafe class TapDevice : IDisposable
 {
     public const string TunPath = "/dev/net/tun";
 
+    /// <summary>
+    /// linux/if_tun.h's IFF_TUN_EXCL: TUNSETIFF fails with EBUSY if the name exists, instead of
+    /// attaching to an existing TAP (someone's persistent one). (Beside Interop/Tun.cs's flags once merged.)
+    /// </summary>
+    private const short IFF_TUN_EXCL = unchecked((short)0x8000);
+
     private readonly FileDescriptorHandle[] _queues;
 
     private TapDevice(string name, FileDescriptorHandle[] queues, bool vnetHeader)
@@ -34,7 +40,9 @@ public sealed unsafe class TapDevice : IDisposable
 
     /// <summary>
     /// Creates TAP <paramref name="name"/> with <paramref name="queues"/> queue fds, non-blocking.
-    /// Fails with EBUSY if a device of that name exists already. With <paramref name="vnetHeader"/>
+    /// Always a new device: the first queue is opened with IFF_TUN_EXCL, so an existing device of that
+    /// name, a TAP included, fails it (EBUSY) rather than being attached to; the other queues then
+    /// attach to the device the first one made. With <paramref name="vnetHeader"/>
     /// every frame carries a <see cref="VirtioNetHdr"/> (IFF_VNET_HDR); the kernel then hands over
     /// partial checksums and GSO frames only as far as <see cref="SetOffload"/> allows.
     /// </summary>
@@ -49,7 +57,7 @@ public sealed unsafe class TapDevice : IDisposable
         {
             for (int q = 0; q < queues; q++)
             {
-                fds[q] = OpenQueue(name, vnetHeader);
+                fds[q] = OpenQueue(name, vnetHeader, exclusive: q == 0);
             }
             return new TapDevice(name, fds, vnetHeader);
         }
@@ -70,7 +78,7 @@ public sealed unsafe class TapDevice : IDisposable
     internal static TapDevice Adopt(string name, FileDescriptorHandle[] queues, bool vnetHeader = false) =>
         new(name, queues, vnetHeader);
 
-    private static FileDescriptorHandle OpenQueue(string name, bool vnetHeader)
+    private static FileDescriptorHandle OpenQueue(string name, bool vnetHeader, bool exclusive)
     {
         byte* path = stackalloc byte[TunPath.Length + 1];
         for (int i = 0; i < TunPath.Length; i++)
@@ -89,7 +97,7 @@ public sealed unsafe class TapDevice : IDisposable
         var handle = new FileDescriptorHandle(fd);
         ifreq req = default;
         req.SetName(name);
-        req.ifr_flags = (short)(IFF_TAP | IFF_NO_PI | IFF_MULTI_QUEUE | (vnetHeader ? IFF_VNET_HDR : 0));
+        req.ifr_flags = (short)(IFF_TAP | IFF_NO_PI | IFF_MULTI_QUEUE | (vnetHeader ? IFF_VNET_HDR : 0) | (exclusive ? IFF_TUN_EXCL : 0));
         if (ioctl(fd, TUNSETIFF, &req) < 0)
         {
             int errno = NativeError.LastErrno;

@@ -12,6 +12,9 @@ internal static class Binaries
 
     public static string Netbackctl => Locate("Netback.Ctl", "netbackctl");
 
+    /// <summary>samples/UserspaceGuest: a guest with no TAP, on the async API.</summary>
+    public static string UserspaceGuest => Locate("UserspaceGuest", "userspace-guest");
+
     private static string Locate(string project, string apphost)
     {
         var here = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory));

@@ -76,6 +76,34 @@ internal sealed class NetNamespace : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> on a thread of its own that has entered this namespace (setns), as
+    /// the daemon's threads run inside theirs: for calls of Ring.Shared that act on the calling thread's netns.
+    /// </summary>
+    public Task<T> RunInAsync<T>(Func<T> work)
+    {
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                using var ns = File.OpenHandle($"/run/netns/{Name}");
+                if (Tmds.Linux.LibC.setns((int)ns.DangerousGetHandle(), Tmds.Linux.LibC.CLONE_NEWNET) != 0)
+                {
+                    throw new InvalidOperationException($"setns into {Name} failed");
+                }
+                done.SetResult(work());
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        })
+        { IsBackground = true, Name = $"in {Name}" };
+        thread.Start();
+        return done.Task;
+    }
+
     public async Task<bool> ExistsAsync(CancellationToken ct)
     {
         ProcessResult r = await ChildProcess.RunAsync(IpPath, ["netns", "list"], IpTimeout, ct);

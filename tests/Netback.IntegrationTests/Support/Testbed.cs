@@ -14,6 +14,7 @@ internal sealed class Testbed : IAsyncDisposable
     private readonly ITestOutputHelper _output;
     private readonly List<ChildProcess> _processes = [];
     private readonly List<NetNamespace> _namespaces = [];
+    private readonly List<Func<ValueTask>> _cleanups = [];
     private readonly int _netA = Random.Shared.Next(20, 220);
     private readonly int _netB = Random.Shared.Next(0, 240);
 
@@ -66,10 +67,20 @@ internal sealed class Testbed : IAsyncDisposable
         return process;
     }
 
+    /// <summary>Runs <paramref name="cleanup"/> at disposal once every process is stopped (e.g. removing a user they ran as).</summary>
+    public void Defer(Func<ValueTask> cleanup) => _cleanups.Add(cleanup);
+
+    /// <summary>
+    /// The daemon's state directory (runtime declarations): this testbed's own, never /var/lib/netback,
+    /// which tests running beside each other would share; kept across a daemon restart within the test.
+    /// </summary>
+    public string StateDirectory => Path.Combine(TempDir, "state");
+
     /// <summary>netbackd in the host namespace on this testbed's socket; returns once it logs "Listening on".</summary>
     public async Task<ChildProcess> StartDaemonAsync(CancellationToken ct, params string[] extra)
     {
-        ChildProcess daemon = Track(Host.Start("netbackd", Binaries.Netbackd, ["--socket", SocketPath, "--admin-socket", AdminSocketPath, .. extra]));
+        ChildProcess daemon = Track(Host.Start("netbackd", Binaries.Netbackd,
+            ["--socket", SocketPath, "--admin-socket", AdminSocketPath, "--Netback:StateDirectory", StateDirectory, .. extra]));
         Daemon = daemon;
         await daemon.WaitForLineAsync(l => l.Contains("Listening on ", StringComparison.Ordinal), StartTimeout, ct);
         Assert.True(File.Exists(SocketPath), $"netbackd logged Listening but {SocketPath} does not exist\n{daemon.Describe()}");
@@ -123,6 +134,17 @@ internal sealed class Testbed : IAsyncDisposable
                 problems.Add($"{p.Label} (pid {p.Pid}) survived SIGKILL");
             }
             await p.DisposeAsync();
+        }
+        for (int i = _cleanups.Count - 1; i >= 0; i--)
+        {
+            try
+            {
+                await _cleanups[i]();
+            }
+            catch (Exception e)
+            {
+                problems.Add($"cleanup: {e.Message}");
+            }
         }
         foreach (NetNamespace ns in _namespaces)
         {

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using Netback.Tests.Support;
 
 namespace Netback.Tests.Architecture;
 
@@ -13,10 +14,10 @@ public sealed partial class SourceLayoutTests
     public static TheoryData<string> Projects()
     {
         var data = new TheoryData<string>();
-        foreach (string csproj in Directory.EnumerateFiles(RepositoryRoot(), "*.csproj", SearchOption.AllDirectories)
+        foreach (string csproj in Directory.EnumerateFiles(RepositoryPaths.Root(), "*.csproj", SearchOption.AllDirectories)
                      .Where(p => !p.Contains("/artifacts/", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
-            data.Add(Path.GetRelativePath(RepositoryRoot(), csproj));
+            data.Add(Path.GetRelativePath(RepositoryPaths.Root(), csproj));
         }
         return data;
     }
@@ -25,7 +26,7 @@ public sealed partial class SourceLayoutTests
     [MemberData(nameof(Projects))]
     public void Namespace_is_folder_and_file_is_type(string project)
     {
-        string csproj = Path.Combine(RepositoryRoot(), project);
+        string csproj = Path.Combine(RepositoryPaths.Root(), project);
         string dir = Path.GetDirectoryName(csproj)!;
         string root = XDocument.Load(csproj).Descendants("RootNamespace").Select(e => e.Value).FirstOrDefault()
             ?? Path.GetFileNameWithoutExtension(csproj);
@@ -65,18 +66,6 @@ public sealed partial class SourceLayoutTests
             }
         }
         Assert.True(problems.Count == 0, string.Join('\n', problems));
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-        {
-            if (File.Exists(Path.Combine(d.FullName, "Netback.sln")))
-            {
-                return d.FullName;
-            }
-        }
-        throw new InvalidOperationException("Netback.sln not found above " + AppContext.BaseDirectory);
     }
 
     [GeneratedRegex(@"^namespace ([A-Za-z0-9_.]+);", RegexOptions.Multiline)]

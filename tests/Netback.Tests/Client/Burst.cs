@@ -7,7 +7,8 @@ namespace Netback.Tests.Client;
 
 /// <summary>
 /// A full-duplex burst on one queue: a host writer and reader thread on the socketpair "TAP" and the
-/// frontend driven on the calling thread by a poll loop, every frame checked for content and order.
+/// frontend driven on the calling thread by the library's queue driver (<see cref="BurstWork"/>),
+/// every frame checked for content and order.
 /// </summary>
 internal static class Burst
 {
@@ -21,7 +22,7 @@ internal static class Burst
     internal sealed record Result(string? Error, TimeSpan Elapsed, long TxBytes, long RxBytes, long Waits);
 
     public static Result Run(NetfrontQueue queue, HostTap host, int toGuest, int fromGuest, TimeSpan timeout,
-        int minSize = 60, int maxSize = 1514, Action? onWarm = null)
+        int minSize = 60, int maxSize = 1514, bool zeroCopy = false)
     {
         string? hostError = null;
         long[] hostReceived = new long[1];
@@ -82,7 +83,7 @@ internal static class Burst
         reader.Start();
         byte[] frame = new byte[maxSize];
         string? error = Drive(queue, frame, toGuest, fromGuest, 0xA1, 0xB2, minSize, maxSize, timeout, out long waits,
-            hostProgress: hostReceived, window: window);
+            hostProgress: hostReceived, window: window, zeroCopy: zeroCopy);
         bool joined = writer.Join(timeout) & reader.Join(timeout);
         clock.Stop();
         error ??= hostError ?? (joined ? null : "the host threads did not finish");
@@ -90,73 +91,27 @@ internal static class Burst
     }
 
     /// <summary>
-    /// The frontend's loop: reclaim, send what fits, push, receive what arrived; when nothing moved,
-    /// the final checks and then poll(2) on the call fds. Allocation-free (the caller owns
-    /// <paramref name="frame"/>); returns an error text or null.
+    /// The frontend's side of a burst on the calling thread: the library's queue driver running a
+    /// <see cref="BurstWork"/>. Returns an error text or null.
     /// </summary>
     public static string? Drive(NetfrontQueue queue, byte[] frame, int toGuest, int fromGuest, byte rxStream, byte txStream,
-        int minSize, int maxSize, TimeSpan timeout, out long waits, uint first = 0, long[]? hostProgress = null, int window = 0)
+        int minSize, int maxSize, TimeSpan timeout, out long waits, uint first = 0, long[]? hostProgress = null, int window = 0, bool zeroCopy = false)
     {
-        // Frames are numbered from first: toGuest and fromGuest count from there.
-        waits = 0;
-        uint sent = first;
-        uint received = first;
-        toGuest += (int)first;
-        fromGuest += (int)first;
-        long deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
-        int nextSize = fromGuest > first ? Frames.Fill(frame, first, txStream, Frames.SizeOf(first, minSize, maxSize)) : 0;
-        while (sent < fromGuest || received < toGuest)
-        {
-            bool progress = queue.ReclaimTxResponses() > 0;
-            // The host end is a socket with a bounded buffer where a real TAP has the kernel's stack:
-            // keep at most `window` frames unread by the host (its reader's count, or ours for a reflector).
-            long hostDone = hostProgress is null ? received : Volatile.Read(ref hostProgress[0]);
-            bool windowFull = window > 0 && sent - hostDone >= window;
-            while (sent < fromGuest && !windowFull && queue.TrySend(frame.AsSpan(0, nextSize)))
-            {
-                progress = true;
-                sent++;
-                windowFull = window > 0 && sent - hostDone >= window;
-                if (sent < fromGuest)
-                {
-                    nextSize = Frames.Fill(frame, sent, txStream, Frames.SizeOf(sent, minSize, maxSize));
-                }
-            }
-            queue.PushTransmits();
-            int budget = 64;
-            while (budget-- > 0 && queue.TryReceive(out var rx))
-            {
-                progress = true;
-                if (received >= toGuest)
-                {
-                    return $"an extra frame arrived after {toGuest}";
-                }
-                string? e = Frames.Check(rx, received, rxStream, Frames.SizeOf(received, minSize, maxSize));
-                if (e is not null)
-                {
-                    return $"guest: {e}";
-                }
-                received++;
-            }
-            if (progress)
-            {
-                continue;
-            }
-            // Nothing moved: arm the events and look once more before sleeping (ring.h FINAL_CHECK).
-            bool rxWork = queue.FinalCheckForRxResponses();
-            bool txWork = sent < fromGuest && queue.FinalCheckForTxResponses();
-            if (rxWork || txWork)
-            {
-                continue;
-            }
-            if (Stopwatch.GetTimestamp() > deadline)
-            {
-                return $"timed out: sent {sent}/{fromGuest}, received {received}/{toGuest}, TX in flight {queue.TxInFlight}";
-            }
-            waits++;
-            // Host progress does not signal a call fd: look again soon while the window is what stops TX.
-            FrontendDriver.WaitForCall(queue, windowFull ? 1 : 200);
-        }
-        return null;
+        var work = new BurstWork(queue, frame, toGuest, fromGuest, rxStream, txStream, minSize, maxSize, timeout, first, hostProgress, window, zeroCopy);
+        using var driver = new NetfrontQueueDriver<BurstWork>(queue, work);
+        return Drive(driver, work, out waits);
+    }
+
+    /// <summary>
+    /// <see cref="Drive(NetfrontQueue, byte[], int, int, byte, byte, int, int, TimeSpan, out long, uint, long[], int, bool)"/>
+    /// on a driver the caller keeps (so that a measurement of this thread's allocations covers the
+    /// burst, not the driver's construction).
+    /// </summary>
+    public static string? Drive(NetfrontQueueDriver<BurstWork> driver, BurstWork work, out long waits)
+    {
+        driver.Work = work;
+        driver.Run();
+        waits = driver.Work.Waits;
+        return driver.Work.Error;
     }
 }

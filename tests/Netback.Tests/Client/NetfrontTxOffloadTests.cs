@@ -176,14 +176,7 @@ public sealed class NetfrontTxOffloadTests
                 Assert.True(got[i] == Expected(i, (byte)size), $"frame of {size}: byte {i} differs");
             }
         }
-        var deadline = DateTime.UtcNow + Wait;
-        while (q.TxInFlight > 0 && DateTime.UtcNow < deadline)
-        {
-            if (q.ReclaimTxResponses() == 0 && !q.FinalCheckForTxResponses())
-            {
-                FrontendDriver.WaitForCall(q, 200);
-            }
-        }
+        FrontendDriver.ReclaimAll(q, Wait);
         Assert.Equal(0, q.TxInFlight);
         Assert.Equal(0, q.Counters.TxStatusErrors + q.Counters.TxStatusDropped);
     }

@@ -41,6 +41,8 @@ internal sealed class InProcessBackend : IAsyncDisposable
             // the anti-spoofing tests turn it back on.
             AntiSpoofing = false,
             AdminSocketPath = Path.Combine(_dir, "admin.sock"),
+            // Runtime declarations (vif-add) stay in this backend's own directory, never /var/lib/netback.
+            StateDirectory = Path.Combine(_dir, "state"),
         };
         configure?.Invoke(Options);
         var validation = new NetbackOptionsValidator().Validate(null, Options);
@@ -55,7 +57,6 @@ internal sealed class InProcessBackend : IAsyncDisposable
         {
             throw new OptionsValidationException("Netback", typeof(ControlPlaneOptions), boundsValidation.Failures);
         }
-        Registry = new VifRegistry(Options.MaxVifs);
         Logs = new CollectingLoggerProvider();
         var loggers = LoggerFactory.Create(b =>
         {
@@ -65,6 +66,7 @@ internal sealed class InProcessBackend : IAsyncDisposable
                 b.AddProvider(alsoLogTo);
             }
         });
+        Registry = VifDirectory.Open(Options, loggers.CreateLogger("Netback.Interface"));
         // As Program.cs chooses: the null data path when the options say so, else the TAP path (over socketpairs here).
         _dataPath = dataPath ?? (Options.NullDataPath ? new NullDataPath(Options.NullRxFrameSize) : new KernelDataPath());
         _listener = new ControlListener(Microsoft.Extensions.Options.Options.Create(Options), Microsoft.Extensions.Options.Options.Create(Bounds),

@@ -25,14 +25,7 @@ public sealed class NullDataPathTests
         {
             FrontendDriver.SendOne(queue, Frames.Make(i, 1, 60 + (int)(i % 1400)), Wait);
         }
-        var deadline = DateTime.UtcNow + Wait;
-        while (queue.TxInFlight > 0 && DateTime.UtcNow < deadline)
-        {
-            if (queue.ReclaimTxResponses() == 0 && !queue.FinalCheckForTxResponses())
-            {
-                FrontendDriver.WaitForCall(queue, 100);
-            }
-        }
+        FrontendDriver.ReclaimAll(queue, Wait);
         Assert.Equal(0, queue.TxInFlight);
         Assert.Equal(0, queue.Counters.TxStatusErrors + queue.Counters.TxStatusDropped);
         var counters = backend.Registry.Snapshot().Single().Queues[0].Counters;

@@ -1,0 +1,216 @@
+using Ring.Shared.Events;
+using Ring.Shared.Interop;
+using Tmds.Linux;
+
+namespace Netfront.Client;
+
+/// <summary>
+/// Runs one <see cref="NetfrontQueue"/>: the epoll loop every frontend needs, once. Each round
+/// reclaims TX responses (<c>xennet_tx_buf_gc</c>), receives up to the budget into the work
+/// (<c>xennet_poll</c>), lets the work transmit up to the budget (<c>xennet_start_xmit</c>) and
+/// pushes once; it polls again while a round moved anything, and before it sleeps makes ring.h's
+/// RING_FINAL_CHECK_FOR_RESPONSES on the RX ring and, when the work waits for TX slots, on the TX
+/// ring, so no notification is lost between the last look and the sleep. It sleeps in epoll_wait
+/// on the queue's call eventfds, the work's <see cref="INetfrontQueueWork.TxWorkFd"/> and a stop
+/// eventfd. Nothing is allocated, locked or boxed per round: the work is a struct the driver holds
+/// and passes by reference. Run it on a dedicated named thread with <see cref="Start"/>, or on the
+/// calling thread with <see cref="Run"/>.
+/// </summary>
+/// <typeparam name="TWork">The consumer's callbacks; a struct, so each call is direct.</typeparam>
+public sealed class NetfrontQueueDriver<TWork> : IDisposable where TWork : INetfrontQueueWork
+{
+    /// <summary>Frames per direction per round: netfront's NAPI weight, and the daemon's budget.</summary>
+    public const int Budget = 64;
+
+    private const ulong TokenStop = 0;
+    private const ulong TokenTxWork = 1;
+    private const ulong TokenTxCall = 2;
+    private const ulong TokenRxCall = 3;
+
+    private readonly NetfrontQueue _queue;
+    private readonly EventChannel _stop = EventChannel.Create();
+    private readonly HeldDescriptor _stopFd;
+    private readonly Epoll _epoll;
+    private readonly int _txWorkFd;
+    private readonly Action<Exception>? _onFailure;
+    private TWork _work;
+    private Thread? _thread;
+    private bool _txWorkArmed;
+    private volatile bool _stopRequested;
+    private int _disposed;
+
+    /// <summary>
+    /// Prepares the loop for <paramref name="queue"/> (epoll set, stop eventfd); nothing runs until
+    /// <see cref="Start"/> or <see cref="Run"/>. <paramref name="onFailure"/> is called on the
+    /// driver's thread when the loop ends with an exception under <see cref="Start"/>.
+    /// </summary>
+    public NetfrontQueueDriver(NetfrontQueue queue, TWork work, string? threadName = null, Action<Exception>? onFailure = null)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        _queue = queue;
+        _work = work;
+        _onFailure = onFailure;
+        ThreadName = threadName ?? $"netfront-q{queue.Index}";
+        _stopFd = new HeldDescriptor(_stop.Handle); // the loop uses the raw fd: held for the driver's life
+        _epoll = new Epoll();
+        _epoll.Add(_stopFd.Fd, Epoll.In, TokenStop);
+        _epoll.Add(queue.TxCallFd, Epoll.In, TokenTxCall);
+        if (queue.SplitEventChannels)
+        {
+            _epoll.Add(queue.RxCallFd, Epoll.In, TokenRxCall);
+        }
+        _txWorkFd = work.TxWorkFd;
+        if (_txWorkFd >= 0)
+        {
+            _epoll.Add(_txWorkFd, Epoll.In, TokenTxWork);
+            _txWorkArmed = true;
+        }
+    }
+
+    /// <summary>The queue this driver runs.</summary>
+    public NetfrontQueue Queue => _queue;
+
+    /// <summary>The name of the thread <see cref="Start"/> creates (default <c>netfront-q&lt;index&gt;</c>).</summary>
+    public string ThreadName { get; }
+
+    /// <summary>
+    /// The work, by reference: its fields are what the loop's callbacks left there. Read them from
+    /// another thread only as counters (a stale value is fine); change them only while the loop is not running.
+    /// </summary>
+    public ref TWork Work => ref _work;
+
+    /// <summary>Why the loop started by <see cref="Start"/> ended, if it ended with an exception.</summary>
+    public Exception? Failure { get; private set; }
+
+    /// <summary>True while the thread started by <see cref="Start"/> runs.</summary>
+    public bool IsRunning => _thread is { IsAlive: true };
+
+    /// <summary>Runs the loop on a new background thread named <see cref="ThreadName"/>.</summary>
+    public void Start()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (_thread is not null)
+        {
+            throw new InvalidOperationException("the driver's thread was started already");
+        }
+        _thread = new Thread(RunThread) { Name = ThreadName, IsBackground = true };
+        _thread.Start();
+    }
+
+    /// <summary>
+    /// Runs the loop on the calling thread until the work says <see cref="INetfrontQueueWork.IsDone"/>
+    /// or <see cref="Stop"/> is called; exceptions (a broken queue, the work's own) propagate.
+    /// May be called again after it returned.
+    /// </summary>
+    public void Run()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        Span<epoll_event> events = stackalloc epoll_event[4];
+        NetfrontQueueCounters counters = _queue.Counters;
+        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread() - counters.DriverAllocatedBytes;
+        while (!_stopRequested)
+        {
+            _queue.ReclaimTxResponses();
+            int rxBudget = Math.Min(Budget, _work.RxBudget);
+            int received = rxBudget > 0 ? _queue.ReceiveSegments(ref _work, rxBudget) : 0;
+            int transmitted = _work.Transmit(_queue, Budget);
+            _queue.PushTransmits();
+            if (_work.IsDone)
+            {
+                return;
+            }
+            if (received > 0 || transmitted > 0)
+            {
+                continue; // poll while rounds move frames: the final checks and the sleep are for idle
+            }
+
+            // RING_FINAL_CHECK_FOR_RESPONSES on RX: arm rsp_event, fence, look again.
+            if (rxBudget > 0 && _queue.FinalCheckForRxResponses())
+            {
+                continue;
+            }
+            // TX responses matter only when the work waits for slots: then stop polling its fd and
+            // ask for a TX call; otherwise they are reclaimed on the next round anyway.
+            int wanted = _work.TxSlotsWanted;
+            bool needSlots = wanted > 0 && _queue.FreeTxSlots < wanted;
+            if (needSlots && _queue.FinalCheckForTxResponses())
+            {
+                continue;
+            }
+            if (_txWorkFd >= 0 && needSlots == _txWorkArmed)
+            {
+                _epoll.Modify(_txWorkFd, needSlots ? 0 : Epoll.In, TokenTxWork);
+                _txWorkArmed = !needSlots;
+                if (needSlots)
+                {
+                    counters.TxRingFull++;
+                }
+            }
+            int timeout = _work.SleepTimeout();
+            if (timeout == 0)
+            {
+                continue;
+            }
+            counters.DriverAllocatedBytes = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+            int n = _epoll.Wait(events, timeout);
+            counters.Wakeups++;
+            for (int i = 0; i < n; i++)
+            {
+                switch (events[i].data.u64)
+                {
+                    case TokenStop:
+                        return;
+                    case TokenTxWork:
+                        _work.OnTxWorkReadable();
+                        break;
+                    case TokenTxCall:
+                        _queue.DrainTxCall();
+                        break;
+                    case TokenRxCall:
+                        _queue.DrainRxCall();
+                        break;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Ends the loop (it looks at a flag every round and at the stop eventfd while it sleeps) and
+    /// waits for the thread of <see cref="Start"/>. Idempotent; the driver cannot run again after it.
+    /// </summary>
+    public void Stop()
+    {
+        _stopRequested = true;
+        _stop.TryNotify(); // level-triggered, never drained: a loop about to sleep sees it too
+        if (_thread is { } thread && thread != Thread.CurrentThread)
+        {
+            thread.Join();
+        }
+    }
+
+    /// <summary>Stops the loop (see <see cref="Stop"/>) and closes the epoll and stop descriptors.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        Stop();
+        _epoll.Dispose();
+        _stopFd.Release();
+        _stop.Dispose();
+    }
+
+    private void RunThread()
+    {
+        try
+        {
+            Run();
+        }
+        catch (Exception e)
+        {
+            Failure = e;
+            _onFailure?.Invoke(e);
+        }
+    }
+}
