@@ -11,7 +11,9 @@ namespace Netback.Daemon.Interface;
 /// <summary>
 /// Builds a connected vif from its plan (interface.c's <c>xenvif_connect_data</c>): map the grant
 /// area, check and take the eventfds, create and configure the TAP, set up the queues. On any
-/// failure everything made so far is released.
+/// failure everything made so far is released at once, and every fd not taken stays in the caller's
+/// array, which the caller closes at once too: a refused fd never waits for a finalizer (a refused
+/// 1 GiB memfd would hold its memory until the next GC).
 /// </summary>
 internal sealed unsafe class VifFactory
 {
@@ -29,7 +31,10 @@ internal sealed unsafe class VifFactory
     /// <summary>Is a network device of this name present already?</summary>
     public bool NameTaken(string name) => _taps.Exists(name);
 
-    /// <param name="fds">The fds received with Connect: what the vif keeps is taken (set to null), the rest stays the caller's.</param>
+    /// <param name="fds">
+    /// The fds received with Connect: what the vif keeps is taken (set to null) once it is accepted;
+    /// the rest, refused ones included, stays the caller's to close.
+    /// </param>
     /// <param name="onBroken">See <see cref="Vif"/>: a non-blocking signal to the session.</param>
     public Vif Create(VifPlan plan, FileDescriptorHandle?[] fds, Action onBroken)
     {
@@ -37,16 +42,20 @@ internal sealed unsafe class VifFactory
         GrantArea? grants = null;
         TapDevice? tap = null;
         var queues = new List<VifQueue>();
+        var owned = new List<EventChannel>(); // eventfds taken, closed on failure
         var channels = new List<QueueEventChannels>();
         try
         {
-            grants = GrantArea.Attach(Take(fds, plan.GrantAreaFd), plan.GrantPages);
+            // GrantArea.Attach takes the fd only when it accepts it; refused, it stays in fds.
+            var area = fds[plan.GrantAreaFd] ?? throw new VifSetupException($"fd {plan.GrantAreaFd} was already taken");
+            grants = GrantArea.Attach(area, plan.GrantPages);
+            fds[plan.GrantAreaFd] = null;
             foreach (var q in plan.Queues)
             {
-                var txKick = TakeEventFd(fds, q.TxKick);
-                var txCall = TakeEventFd(fds, q.TxCall);
-                var rxKick = q.RxKick == q.TxKick ? txKick : TakeEventFd(fds, q.RxKick);
-                var rxCall = q.RxCall == q.TxCall ? txCall : TakeEventFd(fds, q.RxCall);
+                var txKick = TakeEventFd(fds, q.TxKick, owned);
+                var txCall = TakeEventFd(fds, q.TxCall, owned);
+                var rxKick = q.RxKick == q.TxKick ? txKick : TakeEventFd(fds, q.RxKick, owned);
+                var rxCall = q.RxCall == q.TxCall ? txCall : TakeEventFd(fds, q.RxCall, owned);
                 channels.Add(new QueueEventChannels(txKick, txCall, rxKick, rxCall));
             }
 
@@ -65,7 +74,7 @@ internal sealed unsafe class VifFactory
         }
         catch
         {
-            foreach (var c in channels)
+            foreach (var c in owned)
             {
                 c.Dispose();
             }
@@ -75,18 +84,11 @@ internal sealed unsafe class VifFactory
         }
     }
 
-    private static FileDescriptorHandle Take(FileDescriptorHandle?[] fds, int index)
-    {
-        var fd = fds[index] ?? throw new VifSetupException($"fd {index} was already taken");
-        fds[index] = null;
-        return fd;
-    }
-
     /// <summary>
-    /// Takes an fd that must be an eventfd, and makes it non-blocking: the worker drains it after
-    /// epoll reports it readable and must never block there, whatever the frontend does with it.
+    /// Takes an fd that must be an eventfd (it stays in <paramref name="fds"/> when it is not), and
+    /// makes it non-blocking: the worker drains it after epoll reports it readable.
     /// </summary>
-    private static EventChannel TakeEventFd(FileDescriptorHandle?[] fds, int index)
+    private static EventChannel TakeEventFd(FileDescriptorHandle?[] fds, int index, List<EventChannel> owned)
     {
         var fd = fds[index] ?? throw new VifSetupException($"fd {index} was already taken");
         using (var lease = new HandleLease(fd))
@@ -103,6 +105,8 @@ internal sealed unsafe class VifFactory
             }
         }
         fds[index] = null;
-        return new EventChannel(fd);
+        var channel = new EventChannel(fd);
+        owned.Add(channel);
+        return channel;
     }
 }
