@@ -1,19 +1,19 @@
+using System.ComponentModel;
 using Microsoft.Extensions.Logging;
 using Ring.Shared.Events;
 using Ring.Shared.Interop;
 using Ring.Shared.Memory;
 using Ring.Shared.Rings;
 using Ring.Shared.Tap;
-using static Tmds.Linux.LibC;
 
 namespace Netback.Daemon.Interface;
 
 /// <summary>
 /// Builds a connected vif from its plan (interface.c's <c>xenvif_connect_data</c>): map the grant
-/// area, check and take the eventfds, create and configure the TAP, set up the queues. On any
-/// failure everything made so far is released at once, and every fd not taken stays in the caller's
-/// array, which the caller closes at once too: a refused fd never waits for a finalizer (a refused
-/// 1 GiB memfd would hold its memory until the next GC).
+/// area, check and take the eventfds and set up the notifiers of their calls, create and configure the
+/// TAP, set up the queues. On any failure everything made so far is released at once, and every fd
+/// not taken stays in the caller's array, which the caller closes at once too: a refused fd never
+/// waits for a finalizer (a refused 1 GiB memfd would hold its memory until the next GC).
 /// </summary>
 internal sealed unsafe class VifFactory
 {
@@ -41,22 +41,25 @@ internal sealed unsafe class VifFactory
         var vif = new Vif(plan, _dataPath, _logger, onBroken);
         GrantArea? grants = null;
         TapDevice? tap = null;
+        var owned = new List<IDisposable>(); // eventfds taken and notifiers made, released on failure
         var queues = new List<VifQueue>();
-        var owned = new List<EventChannel>(); // eventfds taken, closed on failure
-        var channels = new List<QueueEventChannels>();
         try
         {
             // GrantArea.Attach takes the fd only when it accepts it; refused, it stays in fds.
             var area = fds[plan.GrantAreaFd] ?? throw new VifSetupException($"fd {plan.GrantAreaFd} was already taken");
             grants = GrantArea.Attach(area, plan.GrantPages);
             fds[plan.GrantAreaFd] = null;
+
+            var channels = new List<(QueueEventChannels Channels, ICallNotifier Tx, ICallNotifier Rx)>();
             foreach (var q in plan.Queues)
             {
                 var txKick = TakeEventFd(fds, q.TxKick, owned);
                 var txCall = TakeEventFd(fds, q.TxCall, owned);
                 var rxKick = q.RxKick == q.TxKick ? txKick : TakeEventFd(fds, q.RxKick, owned);
                 var rxCall = q.RxCall == q.TxCall ? txCall : TakeEventFd(fds, q.RxCall, owned);
-                channels.Add(new QueueEventChannels(txKick, txCall, rxKick, rxCall));
+                var txNotifier = Notifier(txCall, owned);
+                var rxNotifier = ReferenceEquals(rxCall, txCall) ? txNotifier : Notifier(rxCall, owned);
+                channels.Add((new QueueEventChannels(txKick, txCall, rxKick, rxCall), txNotifier, rxNotifier));
             }
 
             tap = _taps.Create(plan.Identity.Name, plan.Queues.Count, plan.Mtu, plan.Bridge, plan.Offloads.Rx);
@@ -66,17 +69,18 @@ internal sealed unsafe class VifFactory
             for (int i = 0; i < plan.Queues.Count; i++)
             {
                 var q = plan.Queues[i];
+                var (c, txN, rxN) = channels[i];
                 queues.Add(new VifQueue(vif, i, grants.Base, (uint)plan.DataPageFirst, (uint)plan.GrantPages,
-                    txGeometry, q.TxRingRef, rxGeometry, q.RxRingRef, channels[i], tap.Queues[i]));
+                    txGeometry, q.TxRingRef, rxGeometry, q.RxRingRef, c, txN, rxN, tap.Queues[i]));
             }
             vif.Attach(grants, tap, queues.ToArray());
             return vif;
         }
         catch
         {
-            foreach (var c in owned)
+            for (int i = owned.Count - 1; i >= 0; i--)
             {
-                c.Dispose();
+                owned[i].Dispose();
             }
             tap?.Dispose();
             grants?.Dispose();
@@ -85,10 +89,12 @@ internal sealed unsafe class VifFactory
     }
 
     /// <summary>
-    /// Takes an fd that must be an eventfd (it stays in <paramref name="fds"/> when it is not), and
-    /// makes it non-blocking: the worker drains it after epoll reports it readable.
+    /// Takes an fd that must be an eventfd (it stays in <paramref name="fds"/> when it is not). Its
+    /// flags are left as they are: the worker neither reads nor writes it (kicks are heard through
+    /// epoll, calls signalled by the kernel), so O_NONBLOCK, which the frontend can change at any
+    /// time on the description it shares with us, does not matter.
     /// </summary>
-    private static EventChannel TakeEventFd(FileDescriptorHandle?[] fds, int index, List<EventChannel> owned)
+    private static EventChannel TakeEventFd(FileDescriptorHandle?[] fds, int index, List<IDisposable> owned)
     {
         var fd = fds[index] ?? throw new VifSetupException($"fd {index} was already taken");
         using (var lease = new HandleLease(fd))
@@ -98,15 +104,25 @@ internal sealed unsafe class VifFactory
             {
                 throw new VifSetupException($"fd {index} is not an eventfd ({target ?? "unknown"})");
             }
-            int flags = fcntl(lease.Value, F_GETFL);
-            if (flags < 0 || fcntl(lease.Value, F_SETFL, flags | O_NONBLOCK) < 0)
-            {
-                throw new VifSetupException($"fd {index}: cannot make the eventfd non-blocking");
-            }
         }
         fds[index] = null;
         var channel = new EventChannel(fd);
         owned.Add(channel);
         return channel;
+    }
+
+    /// <summary>What signals the call eventfd <paramref name="call"/> (<see cref="CallNotifier.Preferred"/>).</summary>
+    private static ICallNotifier Notifier(EventChannel call, List<IDisposable> owned)
+    {
+        try
+        {
+            var notifier = CallNotifier.Create(call.Handle);
+            owned.Add(notifier);
+            return notifier;
+        }
+        catch (Win32Exception e)
+        {
+            throw new VifSetupException($"cannot set up the call notification ({CallNotifier.Name(CallNotifier.Preferred)}): {e.Message}");
+        }
     }
 }

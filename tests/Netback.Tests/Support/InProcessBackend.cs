@@ -48,7 +48,8 @@ internal sealed class InProcessBackend : IAsyncDisposable
         Logs = new CollectingLoggerProvider();
         var loggers = LoggerFactory.Create(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
         // As Program.cs chooses: the null data path when the options say so, else the TAP path (over socketpairs here).
-        _dataPath = Options.NullDataPath ? new NullDataPath(Options.NullRxFrameSize) : new KernelDataPath();
+        var kicks = KickStormPolicy.From(Options);
+        _dataPath = Options.NullDataPath ? new NullDataPath(Options.NullRxFrameSize, kicks) : new KernelDataPath(kicks);
         _listener = new ControlListener(Microsoft.Extensions.Options.Options.Create(Options), Registry, taps ?? Taps, _dataPath,
             loggers.CreateLogger<ControlListener>(), loggers);
         _listener.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
