@@ -33,6 +33,8 @@ internal static unsafe partial class HostileEventFds
         Native.Check(fcntl(raw, F_SETFL, on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK), "F_SETFL");
     }
 
+    public static bool IsNonBlocking(FileDescriptorHandle fd) => (Native.Check(fcntl(Native.Raw(fd), F_GETFL), "F_GETFL") & O_NONBLOCK) != 0;
+
     /// <summary>A write that may fail (EAGAIN on a full counter): true when it went through.</summary>
     public static bool TryWrite(FileDescriptorHandle fd, ulong value) => write(Native.Raw(fd), &value, sizeof(ulong)) == sizeof(ulong);
 
