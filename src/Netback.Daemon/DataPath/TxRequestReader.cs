@@ -27,7 +27,11 @@ internal sealed class TxRequestReader
     /// <summary>netback's fatal_skb_slots (20): asking for a slot after this many after the first is fatal.</summary>
     private const int FatalSkbSlots = NetifLimits.FatalSkbSlots;
 
-    /// <summary>TCP_MIN_MSS (include/net/tcp.h): a smaller GSO size is garbage.</summary>
+    /// <summary>
+    /// TCP_MIN_MSS (include/net/tcp.h): a smaller GSO size is treated as garbage. Beware: Linux sends
+    /// segments down to net.ipv4.tcp_min_snd_mss (TCP_MIN_SND_MSS, 48) when a peer advertises so
+    /// small an MSS, so an honest Linux guest can emit a TSO frame with a size of 48..87 and lose its vif.
+    /// </summary>
     private const int TcpMinMss = 88;
 
     /// <summary>The first slot and at most <see cref="FatalSkbSlots"/> after it (the next read is refused).</summary>
