@@ -67,6 +67,52 @@ public sealed class GrantAreaRefusalTests
         Assert.Equal(0, backend.Registry.Count);
     }
 
+    [Fact]
+    public async Task Eventfds_taken_before_a_later_refusal_are_closed_before_the_error()
+    {
+        await using var backend = new InProcessBackend();
+        using var f = HostileFrontend.Open(backend.SocketPath);
+        string name = $"refused-rx-call-{Guid.NewGuid():N}"[..40];
+        using var notAnEventfd = Memfd(name, GrantArea.PageSize, 0);
+        var fds = f.StandardFds();
+        fds[4] = notAnEventfd; // the RX call: the memfd and three eventfds are taken before it is refused
+        string[] ids = [EventfdId(fds[1]), EventfdId(fds[2]), EventfdId(fds[3])];
+        Assert.All(ids, id => Assert.Equal(1, EventfdLinks(id)));
+
+        f.SendConnect(HostileFrontend.StandardConnect(), fds);
+        var reply = f.ReceiveControl();
+
+        Assert.Equal(ControlMessageType.Error, reply.Type);
+        Assert.Contains("not an eventfd", reply.Get(XenbusKeys.Reason) ?? "", StringComparison.Ordinal);
+        Assert.All(ids, id => Assert.Equal(1, EventfdLinks(id))); // the backend's copies are closed, no GC needed
+        Assert.Equal(1, Links(name));
+    }
+
+    /// <summary>The eventfd-id of an eventfd (in its fdinfo since Linux 6.x): what tells two eventfds apart.</summary>
+    private static string EventfdId(FileDescriptorHandle fd)
+    {
+        string? line = File.ReadLines($"/proc/self/fdinfo/{Native.Raw(fd)}").FirstOrDefault(l => l.StartsWith("eventfd-id:", StringComparison.Ordinal));
+        if (line is null)
+        {
+            Assert.Skip("this kernel's fdinfo has no eventfd-id");
+        }
+        return line.Trim();
+    }
+
+    /// <summary>How many of this process's fds are the eventfd with <paramref name="id"/>.</summary>
+    private static int EventfdLinks(string id) =>
+        Directory.GetFiles("/proc/self/fdinfo").Count(fd =>
+        {
+            try
+            {
+                return File.ReadLines(fd).Any(l => l.Trim() == id);
+            }
+            catch (IOException)
+            {
+                return false;
+            }
+        });
+
     /// <summary>How many of this process's fds are the memfd called <paramref name="name"/>.</summary>
     private static int Links(string name) =>
         Directory.GetFiles("/proc/self/fd").Count(fd =>
