@@ -169,7 +169,7 @@ internal sealed class Vif : IDisposable
         }
     }
 
-    /// <summary>The workers that did not stop at the last teardown attempt (empty once torn down).</summary>
+    /// <summary>The workers reported stuck by teardown attempts so far (empty once torn down).</summary>
     public IReadOnlyCollection<string> StuckWorkers
     {
         get

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Netback.Daemon.Configuration;
 using Netback.Daemon.DataPath;
 
 namespace Netback.Tests.Daemon.DataPath;
@@ -90,5 +91,34 @@ public sealed class KickThrottleTests
         Assert.True(t.TryUnmask(now + 2 * Ms));
         Assert.False(t.IsMasked);
         Assert.Equal(-1, t.MsUntilUnmask(now + 2 * Ms));
+    }
+
+    [Fact]
+    public void The_policy_comes_from_the_options_and_bad_bounds_are_refused_at_start()
+    {
+        var defaults = new NetbackOptions();
+        Assert.Equal(KickStormPolicy.Default, KickStormPolicy.From(defaults));
+        Assert.Equal(new KickStormPolicy(3, 50, 0), KickStormPolicy.From(new NetbackOptions
+        {
+            SpuriousKickThreshold = 3,
+            SpuriousKickMaxDelayMs = 50,
+            SpuriousKickLimit = 0,
+        }));
+        var validator = new NetbackOptionsValidator();
+        Assert.True(validator.Validate(null, defaults).Succeeded);
+        foreach (var (bad, key) in new (Action<NetbackOptions>, string)[]
+        {
+            (o => o.SpuriousKickThreshold = -1, "SpuriousKickThreshold"),
+            (o => o.SpuriousKickMaxDelayMs = 0, "SpuriousKickMaxDelayMs"),
+            (o => o.SpuriousKickLimit = 1, "SpuriousKickLimit"), // not above the threshold: a second spurious kick would disable
+            (o => o.SpuriousKickLimit = -5, "SpuriousKickLimit"),
+        })
+        {
+            var o = new NetbackOptions();
+            bad(o);
+            var result = validator.Validate(null, o);
+            Assert.True(result.Failed, key);
+            Assert.Contains(key, result.FailureMessage, StringComparison.Ordinal);
+        }
     }
 }
