@@ -209,7 +209,11 @@ internal sealed class QueueWorker<TIo> : IDisposable where TIo : struct, IFrameI
     /// xenvif_rx_interrupt pass XEN_EOI_FLAG_SPURIOUS when they find no work. Netback asks whether the
     /// ring has unconsumed requests; this worker polls both rings on every wake-up, so it may already
     /// have consumed what an honest kick announced. It asks instead whether the frontend published
-    /// anything on the kicked ring(s) since the channel's previous kick. False: the storm disabled the vif.
+    /// anything on the kicked ring(s) since the channel's previous kick. An honest frontend still makes
+    /// one now and then: the kick netfront sends right after Connect, and a kick whose edge lands
+    /// between this harvest and the read of req_prod below (its request counted now, its edge heard
+    /// next time): 4 in 1.25 million kicks of the 600 s fuzz's healthy vif, none two in a row (it
+    /// would take the race twice running); one in a row is within the threshold. False: the storm disabled the vif.
     /// </summary>
     private bool Heard(Epoll epoll, KickPort port, KickThrottle throttle, ulong token, bool tx, bool rx, long now)
     {
