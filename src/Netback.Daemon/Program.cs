@@ -73,13 +73,14 @@ try
     builder.Services.AddSingleton<IDataPath>(sp =>
     {
         var options = sp.GetRequiredService<IOptions<NetbackOptions>>().Value;
+        var kicks = KickStormPolicy.From(options);
         if (!options.NullDataPath)
         {
-            return new KernelDataPath();
+            return new KernelDataPath(kicks);
         }
         Log.Warning("Netback:NullDataPath is on: vifs get no TAP, guest TX is discarded, guest RX is {Size}-byte generated frames (benchmarks only)",
             options.NullRxFrameSize);
-        return new NullDataPath(options.NullRxFrameSize);
+        return new NullDataPath(options.NullRxFrameSize, kicks);
     });
     builder.Services.AddHostedService<ControlListener>();
     builder.Services.AddHostedService<AdminListener>();
@@ -94,6 +95,18 @@ try
     // Before anything listens: a bad option or an untrustworthy state file stops the start here (exit 78).
     _ = host.Services.GetRequiredService<VifRegistry>();
     _ = host.Services.GetRequiredService<NetbackMetrics>();
+    // How calls reach frontends: never a write(2) on the eventfd they share with us, unless neither
+    // io_uring nor Linux AIO is available (then a frontend can wedge a worker; see SECURITY.md).
+    if (Ring.Shared.Events.CallNotifier.Preferred == Ring.Shared.Events.NotifyMechanism.Write)
+    {
+        Log.Warning("Frontends are signalled with write(2) on the eventfds they share ({Why}): a hostile frontend can block a worker; allow io_uring or Linux AIO",
+            Ring.Shared.Events.CallNotifier.PreferredReason);
+    }
+    else
+    {
+        Log.Information("Frontends are signalled through {Mechanism} ({Why})",
+            Ring.Shared.Events.CallNotifier.Name(Ring.Shared.Events.CallNotifier.Preferred), Ring.Shared.Events.CallNotifier.PreferredReason);
+    }
     await host.RunAsync().ConfigureAwait(false);
     return 0;
 }

@@ -71,6 +71,21 @@ public sealed class NetbackOptions
     /// </summary>
     public int RxDrainTimeoutMs { get; set; } = 10_000;
 
+    /// <summary>
+    /// Kicks that announce nothing (no request published since the channel's previous kick) taken in
+    /// a row before the channel is throttled (XSA-332's late EOI; Linux's spurious_threshold, 1).
+    /// </summary>
+    public int SpuriousKickThreshold { get; set; } = 1;
+
+    /// <summary>Longest a throttled kick channel stays masked; the delay doubles from 1 ms up to this (Linux: one second).</summary>
+    public int SpuriousKickMaxDelayMs { get; set; } = 1000;
+
+    /// <summary>
+    /// Spurious kicks in a row that disable the vif (fatal error KickStorm); 0 never does (Linux).
+    /// The default, 40, is about 30 s of a storm that never lets up.
+    /// </summary>
+    public int SpuriousKickLimit { get; set; } = 40;
+
     /// <summary>Most vifs served at once.</summary>
     public int MaxVifs { get; set; } = 256;
 

@@ -62,6 +62,18 @@ internal sealed class NetbackOptionsValidator : IValidateOptions<NetbackOptions>
         {
             errors.Add($"Netback:RxDrainTimeoutMs must be 100..3600000 (got {o.RxDrainTimeoutMs})");
         }
+        if (o.SpuriousKickThreshold is < 0 or > 64)
+        {
+            errors.Add($"Netback:SpuriousKickThreshold must be 0..64 (got {o.SpuriousKickThreshold})");
+        }
+        if (o.SpuriousKickMaxDelayMs is < 1 or > 60_000)
+        {
+            errors.Add($"Netback:SpuriousKickMaxDelayMs must be 1..60000 (got {o.SpuriousKickMaxDelayMs})");
+        }
+        if (o.SpuriousKickLimit != 0 && (o.SpuriousKickLimit <= o.SpuriousKickThreshold || o.SpuriousKickLimit > 1_000_000))
+        {
+            errors.Add($"Netback:SpuriousKickLimit must be 0 (never disable) or more than Netback:SpuriousKickThreshold, at most 1000000 (got {o.SpuriousKickLimit})");
+        }
         if (o.MaxVifs is < 1 or > 4096)
         {
             errors.Add($"Netback:MaxVifs must be 1..4096 (got {o.MaxVifs})");

@@ -38,13 +38,14 @@ internal sealed unsafe class RxPath<TIo> : IDisposable where TIo : struct, IFram
     private readonly OffloadFeatures _accepted;
     private Uio.iovec* _iov;
     private VirtioNetHdr* _vnet;
+    private readonly ICallNotifier _call;
     private int _tapFd = -1;
-    private int _callFd = -1;
 
     public RxPath(VifQueue queue, TIo io)
     {
         _queue = queue;
         _counters = queue.Counters;
+        _call = queue.RxNotifier;
         _io = io;
         var ring = queue.Rx;
         _posted = new NetifRxRequest[ring.Size];
@@ -63,12 +64,8 @@ internal sealed unsafe class RxPath<TIo> : IDisposable where TIo : struct, IFram
     /// <summary>True once a fatal frontend error disabled the vif: the worker stops.</summary>
     public bool Failed { get; private set; }
 
-    /// <summary>The raw fds this path uses, valid while the worker holds its leases.</summary>
-    public void Bind(int tapFd, int callFd)
-    {
-        _tapFd = tapFd;
-        _callFd = callFd;
-    }
+    /// <summary>The TAP queue fd this path uses, valid while the worker holds its lease.</summary>
+    public void Bind(int tapFd) => _tapFd = tapFd;
 
     /// <summary>Pages needed for the largest frame the TAP can hand us.</summary>
     private static uint SlotsFor(int mtu) =>
@@ -163,8 +160,14 @@ internal sealed unsafe class RxPath<TIo> : IDisposable where TIo : struct, IFram
         }
         if (produced && ring.PushResponsesAndCheckNotify())
         {
-            EventChannel.Notify(_callFd);
-            _counters.NotificationsSent++;
+            if (_call.Signal())
+            {
+                _counters.NotificationsSent++;
+            }
+            else
+            {
+                _counters.NotificationsFailed++;
+            }
         }
         return frames;
     }

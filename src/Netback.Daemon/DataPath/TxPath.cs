@@ -43,8 +43,8 @@ internal sealed unsafe class TxPath<TIo> : IDisposable where TIo : struct, IFram
     /// is what the kernel reads, whatever the frontend writes to its pages meanwhile.
     /// </summary>
     private byte* _copy;
+    private readonly ICallNotifier _call;
     private int _tapFd = -1;
-    private int _callFd = -1;
     /// <summary>Set when the last action left a packet on the ring for lack of credit.</summary>
     private bool _rateLimited;
     private long _creditWaitTicks;
@@ -53,6 +53,7 @@ internal sealed unsafe class TxPath<TIo> : IDisposable where TIo : struct, IFram
     {
         _queue = queue;
         _counters = queue.Counters;
+        _call = queue.TxNotifier;
         var vif = queue.Vif;
         _reader = new TxRequestReader(new TxLimits(queue.DataPageFirst, queue.PageCount, vif.MaxFrameSize, vif.Offloads.Tx));
         _credit = credit;
@@ -67,12 +68,8 @@ internal sealed unsafe class TxPath<TIo> : IDisposable where TIo : struct, IFram
     /// <summary>True once a fatal frontend error disabled the vif: the worker stops.</summary>
     public bool Failed { get; private set; }
 
-    /// <summary>The raw fds this path writes to, valid while the worker holds its leases.</summary>
-    public void Bind(int tapFd, int callFd)
-    {
-        _tapFd = tapFd;
-        _callFd = callFd;
-    }
+    /// <summary>The TAP queue fd this path uses, valid while the worker holds its lease.</summary>
+    public void Bind(int tapFd) => _tapFd = tapFd;
 
     /// <summary>Processes up to <paramref name="budget"/> packets; returns how many.</summary>
     public int Action(int budget)
@@ -127,8 +124,14 @@ internal sealed unsafe class TxPath<TIo> : IDisposable where TIo : struct, IFram
         }
         if (responded && ring.PushResponsesAndCheckNotify())
         {
-            EventChannel.Notify(_callFd);
-            _counters.NotificationsSent++;
+            if (_call.Signal())
+            {
+                _counters.NotificationsSent++;
+            }
+            else
+            {
+                _counters.NotificationsFailed++;
+            }
         }
         return packets;
     }

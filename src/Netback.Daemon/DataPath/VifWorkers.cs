@@ -13,7 +13,7 @@ internal sealed class VifWorkers<TIo> : IVifWorkers where TIo : struct, IFrameIo
     private readonly QueueWorker<TIo>[] _workers;
     private readonly CreditScheduler _credit = new();
 
-    private VifWorkers(Vif vif, TIo io)
+    private VifWorkers(Vif vif, TIo io, KickStormPolicy kicks)
     {
         var plan = vif.Plan;
         var filter = plan.AntiSpoofing ? new SpoofFilter(plan.Mac, plan.Ips) : null;
@@ -24,13 +24,13 @@ internal sealed class VifWorkers<TIo> : IVifWorkers where TIo : struct, IFrameIo
         _workers = new QueueWorker<TIo>[vif.Queues.Count];
         for (int i = 0; i < _workers.Length; i++)
         {
-            _workers[i] = new QueueWorker<TIo>(vif.Queues[i], _credit, filter, io);
+            _workers[i] = new QueueWorker<TIo>(vif.Queues[i], _credit, filter, io, kicks);
         }
     }
 
-    public static VifWorkers<TIo> Start(Vif vif, TIo io)
+    public static VifWorkers<TIo> Start(Vif vif, TIo io, KickStormPolicy kicks)
     {
-        var workers = new VifWorkers<TIo>(vif, io);
+        var workers = new VifWorkers<TIo>(vif, io, kicks);
         foreach (var w in workers._workers)
         {
             w.Start();
@@ -46,23 +46,27 @@ internal sealed class VifWorkers<TIo> : IVifWorkers where TIo : struct, IFrameIo
         }
     }
 
-    public bool Join(TimeSpan timeout)
+    public IReadOnlyList<string> Join(TimeSpan timeout)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
-        bool all = true;
+        List<string>? stuck = null;
         foreach (var w in _workers)
         {
             var left = TimeSpan.FromSeconds(Math.Max(0, (deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency));
-            all &= w.Join(left);
-        }
-        if (all)
-        {
-            foreach (var w in _workers)
+            if (!w.Join(left))
             {
-                w.Dispose(); // every thread is gone: nothing uses the buffers any more
+                (stuck ??= []).Add(w.Name);
             }
         }
-        return all;
+        if (stuck is not null)
+        {
+            return stuck; // their buffers stay: a stuck thread may still use them
+        }
+        foreach (var w in _workers)
+        {
+            w.Dispose(); // every thread is gone: nothing uses the buffers any more
+        }
+        return [];
     }
 
     public void SetRate(RateLimit? rate) => _credit.SetRate(rate, Stopwatch.GetTimestamp());

@@ -16,9 +16,14 @@ internal enum FatalReason
     CrossPageBoundary,
     /// <summary>An extra-info slot of type 0 or ≥ XEN_NETIF_EXTRA_TYPE_MAX.</summary>
     BadExtraType,
-    /// <summary>A GSO extra with size 0 or an unknown GSO type.</summary>
+    /// <summary>A GSO extra with size 0, below TCP's minimum MSS (88), or of an unknown GSO type.</summary>
     BadGso,
     /// <summary>A gref outside the announced data pages.</summary>
     BadGref,
+    /// <summary>
+    /// Kicks that announced nothing (the frontend published no request since its previous kick)
+    /// kept coming through the late-EOI throttle (XSA-332) for <c>Netback:SpuriousKickLimit</c> in a row.
+    /// </summary>
+    KickStorm,
     Count,
 }

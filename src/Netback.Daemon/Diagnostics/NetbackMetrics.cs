@@ -35,6 +35,12 @@ internal sealed class NetbackMetrics : IDisposable
         Counter("netback.notifications.sent", "{notification}", "Event-channel notifications to frontends", c => c.NotificationsSent);
         Counter("netback.notifications.received", "{notification}", "Kicks received from frontends", c => c.NotificationsReceived);
         Counter("netback.wakeups", "{wakeup}", "Worker wake-ups from epoll", c => c.Wakeups);
+        Counter("netback.wakeups.spurious", "{wakeup}", "Kicks that announced no request (XSA-332 spurious events; throttled by late EOI)",
+            c => c.SpuriousKicks);
+        Counter("netback.kicks.delayed", "ms", "Time kick channels were masked by the late-EOI throttle", c => c.KickDelayMs);
+        Counter("netback.notifications.failed", "{notification}", "Calls to frontends the kernel refused to signal", c => c.NotificationsFailed);
+        _meter.CreateObservableCounter("netback.workers.stuck", () => WorkerCounters.Stuck, "{worker}",
+            "Workers that did not stop when their vif was torn down (the vif keeps its mapping)");
         Counter("netback.worker.allocated", "By", "Managed bytes allocated by the queue's worker thread (flat under traffic: the data path allocates nothing)",
             c => c.WorkerAllocatedBytes);
         _meter.CreateObservableCounter("netback.tx.drops", ObserveDrops, "{packet}", "Guest TX packets dropped, by reason");

@@ -31,6 +31,15 @@ internal sealed class QueueCounters
     /// <summary>Returns from epoll_wait.</summary>
     public long Wakeups;
     /// <summary>
+    /// Kicks that announced nothing: the frontend had published no request on the kicked ring(s)
+    /// since that channel's previous kick (Linux's spurious_events, XSA-332).
+    /// </summary>
+    public long SpuriousKicks;
+    /// <summary>Milliseconds a kick channel was masked by the late-EOI throttle (Linux's jiffies_eoi_delayed).</summary>
+    public long KickDelayMs;
+    /// <summary>Calls the kernel refused to signal (io_uring_enter or io_submit failed; never expected).</summary>
+    public long NotificationsFailed;
+    /// <summary>
     /// Managed bytes the worker thread has allocated since it started, updated once per round. The hot
     /// path allocates nothing, so this stays flat under traffic; growth means a regression (or a
     /// control-plane event on the worker, such as a stall warning).

@@ -8,8 +8,11 @@ internal interface IVifWorkers
     /// <summary>Asks every worker to stop; safe from any thread (a worker's own included), never blocks.</summary>
     void SignalStop();
 
-    /// <summary>Waits for every worker to exit; false if one did not within <paramref name="timeout"/>.</summary>
-    bool Join(TimeSpan timeout);
+    /// <summary>
+    /// Waits up to <paramref name="timeout"/> in all for every worker to exit. Returns the names of
+    /// the workers still running (their buffers are kept); empty when all are gone and freed.
+    /// </summary>
+    IReadOnlyList<string> Join(TimeSpan timeout);
 
     /// <summary>A live <c>rate=</c> change (netback's <c>xen_net_rate_changed</c>): null is unlimited.</summary>
     void SetRate(RateLimit? rate);

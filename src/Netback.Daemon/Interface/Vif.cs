@@ -11,9 +11,9 @@ namespace Netback.Daemon.Interface;
 /// <summary>
 /// A virtual interface (netback's <c>struct xenvif</c>, interface.c): the frontend's mapped grant
 /// area, the TAP <c>vif&lt;domid&gt;.&lt;handle&gt;</c>, its queues and the workers that serve
-/// them. Broken at most once (<see cref="Break"/>: first reason wins); torn down once by its session
-/// (<see cref="Dispose"/>). Nothing here talks to the frontend: a broken vif stops its workers,
-/// drops its carrier and signals its session, which tells the frontend.
+/// them. Broken at most once (<see cref="Break"/>: first reason wins); torn down by its session
+/// (<see cref="TearDown"/>), which says whether it really was. Nothing here talks to the frontend: a
+/// broken vif stops its workers, drops its carrier and signals its session, which tells the frontend.
 /// </summary>
 internal sealed class Vif : IDisposable
 {
@@ -27,7 +27,14 @@ internal sealed class Vif : IDisposable
     private RateLimit? _rate;
     private int _broken;
     private int _stalledQueues;
-    private int _disposed;
+    /// <summary>Serialises teardown attempts (the session's, the daemon's shutdown); never taken by a worker.</summary>
+    private readonly Lock _teardown = new();
+    private bool _tornDown;
+    /// <summary>Workers already reported stuck: each is logged and counted once, however many attempts.</summary>
+    private readonly HashSet<string> _stuck = new(StringComparer.Ordinal);
+
+    /// <summary>How long <see cref="Dispose"/> waits for the workers.</summary>
+    public static readonly TimeSpan DefaultTeardownTimeout = TimeSpan.FromSeconds(5);
 
     /// <param name="onBroken">
     /// Called once, from whatever thread broke the vif (a worker's, often): it must only signal the
@@ -150,32 +157,79 @@ internal sealed class Vif : IDisposable
         _onBroken();
     }
 
-    /// <summary>Stops the workers, removes the TAP, unmaps the frontend's memory; idempotent.</summary>
-    public void Dispose()
+    /// <summary>True once <see cref="TearDown"/> has released everything.</summary>
+    public bool IsTornDown
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        get
         {
-            return;
-        }
-        bool allJoined = true;
-        if (_workers is { } workers)
-        {
-            workers.SignalStop();
-            allJoined = workers.Join(TimeSpan.FromSeconds(5));
-            if (!allJoined)
+            lock (_teardown)
             {
-                VifLog.WorkerDidNotStop(_logger, Name);
+                return _tornDown;
             }
         }
-        // Only unmap what no worker can touch any more; a stuck worker keeps its mapping alive.
-        if (allJoined)
+    }
+
+    /// <summary>The workers reported stuck by teardown attempts so far (empty once torn down).</summary>
+    public IReadOnlyCollection<string> StuckWorkers
+    {
+        get
         {
+            lock (_teardown)
+            {
+                return _tornDown ? [] : _stuck.ToArray();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stops the workers and, once every one of them has exited, releases what the vif holds (event
+    /// channels and notifiers, the TAP, the mapping of the frontend's memory): true. False when a
+    /// worker has not exited within <paramref name="timeout"/>: each such worker is logged once (event
+    /// 8, naming its queue) and counted (<c>netback.workers.stuck</c>), and the vif keeps everything a
+    /// stuck thread might still touch, its mapping included. Nothing is released then, so the caller
+    /// must keep the vif's registry entry and its owner's lease, and may call again later (true once
+    /// the workers are gone). Idempotent; safe from any thread but a worker's.
+    /// </summary>
+    public bool TearDown(TimeSpan timeout)
+    {
+        lock (_teardown)
+        {
+            if (_tornDown)
+            {
+                return true;
+            }
+            if (_workers is { } workers)
+            {
+                workers.SignalStop();
+                var stuck = workers.Join(timeout);
+                if (stuck.Count > 0)
+                {
+                    foreach (string queue in stuck)
+                    {
+                        if (_stuck.Add(queue))
+                        {
+                            WorkerCounters.CountStuck();
+                            VifLog.WorkerStuck(_logger, queue, timeout.TotalSeconds, Name);
+                        }
+                    }
+                    return false;
+                }
+                if (_stuck.Count > 0)
+                {
+                    VifLog.WorkersStoppedLate(_logger, Name, _stuck.Count);
+                }
+            }
             foreach (var q in _queues)
             {
                 q.Dispose();
             }
             _grants?.Dispose();
+            _tap?.Dispose();
+            _tornDown = true;
+            return true;
         }
-        _tap?.Dispose();
     }
+
+    /// <summary><see cref="TearDown"/> with <see cref="DefaultTeardownTimeout"/>, its answer ignored (see there).</summary>
+    public void Dispose() => TearDown(DefaultTeardownTimeout);
 }

@@ -21,8 +21,11 @@ internal static partial class VifLog
     [LoggerMessage(7, LogLevel.Critical, "{Vif} broken by an internal error: {Reason}")]
     public static partial void WorkerCrashed(ILogger logger, Exception error, string vif, string reason);
 
-    [LoggerMessage(8, LogLevel.Error, "Worker {Queue} did not stop within 5 s; its mapping is left in place")]
-    public static partial void WorkerDidNotStop(ILogger logger, string queue);
+    [LoggerMessage(8, LogLevel.Error, "Worker {Queue} is stuck: it did not stop within {Seconds} s of its vif's teardown; {Vif} keeps its mapping, event channels and TAP")]
+    public static partial void WorkerStuck(ILogger logger, string queue, double seconds, string vif);
+
+    [LoggerMessage(19, LogLevel.Information, "{Vif}: its {Count} stuck worker(s) stopped at last; the vif is torn down")]
+    public static partial void WorkersStoppedLate(ILogger logger, string vif, int count);
 
     [LoggerMessage(12, LogLevel.Warning, "{Vif}: guest Rx stalled (queue {Queue}: no RX buffers posted for {Seconds} s while frames waited); carrier off")]
     public static partial void RxStalled(ILogger logger, string vif, int queue, double seconds);

@@ -8,8 +8,9 @@ namespace Netback.Daemon.Interface;
 
 /// <summary>
 /// One queue of a vif, its state only (netback's <c>struct xenvif_queue</c>): the TX and RX back rings
-/// over the frontend's pages, the event channels, the TAP queue fd and the counters. What serves it
-/// lives in DataPath (the worker, the TX and RX paths); the vif owns and disposes it.
+/// over the frontend's pages, the event channels and the notifiers that signal their calls, the TAP
+/// queue fd and the counters. What serves it lives in DataPath (the worker, the TX and RX paths); the
+/// vif owns and disposes it.
 /// </summary>
 internal sealed unsafe class VifQueue : IDisposable
 {
@@ -17,7 +18,7 @@ internal sealed unsafe class VifQueue : IDisposable
 
     public VifQueue(Vif vif, int index, byte* grantBase, uint dataPageFirst, uint pageCount,
         RingGeometry txGeometry, uint txRingRef, RingGeometry rxGeometry, uint rxRingRef,
-        QueueEventChannels channels, FileDescriptorHandle tap)
+        QueueEventChannels channels, ICallNotifier txNotifier, ICallNotifier rxNotifier, FileDescriptorHandle tap)
     {
         Vif = vif;
         Index = index;
@@ -31,6 +32,8 @@ internal sealed unsafe class VifQueue : IDisposable
         Tx.Attach();
         Rx.Attach();
         Channels = channels;
+        TxNotifier = txNotifier;
+        RxNotifier = rxNotifier;
         Tap = tap;
     }
 
@@ -48,6 +51,12 @@ internal sealed unsafe class VifQueue : IDisposable
     public BackRing<NetifRxRequest, NetifRxResponse> Rx { get; }
 
     public QueueEventChannels Channels { get; }
+
+    /// <summary>Signals the TX call (responses to guest TX); the same object as <see cref="RxNotifier"/> in single-channel mode.</summary>
+    public ICallNotifier TxNotifier { get; }
+
+    /// <summary>Signals the RX call (frames for the guest).</summary>
+    public ICallNotifier RxNotifier { get; }
 
     /// <summary>This queue's fd of the vif's multi-queue TAP (owned by the vif's TAP device).</summary>
     public FileDescriptorHandle Tap { get; }
@@ -67,6 +76,14 @@ internal sealed unsafe class VifQueue : IDisposable
     /// <summary>The mapped address of a data page; the caller has checked it with <see cref="IsDataGref"/>.</summary>
     public byte* PageAddress(uint gref) => _grantBase + (nint)gref * NetifLimits.PageSize;
 
-    /// <summary>Closes the event channels (the TAP fd is the TAP device's, the mapping the vif's).</summary>
-    public void Dispose() => Channels.Dispose();
+    /// <summary>Closes the notifiers and event channels (the TAP fd is the TAP device's, the mapping the vif's).</summary>
+    public void Dispose()
+    {
+        TxNotifier.Dispose();
+        if (!ReferenceEquals(RxNotifier, TxNotifier))
+        {
+            RxNotifier.Dispose();
+        }
+        Channels.Dispose();
+    }
 }

@@ -64,6 +64,8 @@ internal sealed class FrontendSession : IDisposable
     private EventChannel? _wake;
     private Vif? _vif;
     private VifLease? _lease;
+    /// <summary>The last teardown released everything (false: a worker was stuck and the vif is kept).</summary>
+    private bool _tornDown;
     /// <summary>Why the build failed (escaped), and whether the gate or an Error line said so already.</summary>
     private string? _refusal;
     private bool _refusalLogged;
@@ -206,7 +208,14 @@ internal sealed class FrontendSession : IDisposable
         _work = Work.None;
         if (done == Work.TearDown)
         {
-            XenbusLog.VifDisconnected(_logger, _vif!.Name, _endReason);
+            if (_tornDown)
+            {
+                XenbusLog.VifDisconnected(_logger, _vif!.Name, _endReason);
+            }
+            else
+            {
+                XenbusLog.VifKept(_logger, _vif!.Name, _endReason, string.Join(", ", _vif.StuckWorkers));
+            }
             return Closed();
         }
         if (_refusal is { } refusal)
@@ -283,19 +292,25 @@ internal sealed class FrontendSession : IDisposable
         }
     }
 
-    /// <summary>Stops the workers, removes the TAP, unmaps; then the identity and the uid's lease go.</summary>
+    /// <summary>
+    /// Stops the workers, removes the TAP, unmaps; then the identity and the uid's lease go. Only
+    /// then: a worker that did not stop keeps its mapping, its registry entry and the lease (the vif
+    /// logged and counted it as stuck), so nothing it may still touch is handed to anyone else and the
+    /// uid does not get its slot back for a vif that still exists.
+    /// </summary>
     private void TearDownVif()
     {
         var vif = _vif!;
         try
         {
-            vif.Dispose();
+            _tornDown = vif.TearDown(Vif.DefaultTeardownTimeout);
         }
         catch (Exception e)
         {
             XenbusLog.SessionFailed(_logger, e, Peer.Pid);
+            _tornDown = false;
         }
-        finally
+        if (_tornDown)
         {
             _registry.Release(vif.Identity);
             _lease?.Dispose();

@@ -82,6 +82,10 @@ internal static partial class XenbusLog
         }
     }
 
+    /// <summary>Teardown left a worker running: the vif keeps its mapping, name and lease (never logged for an honest teardown).</summary>
+    [LoggerMessage(31, LogLevel.Error, "{Vif} disconnected ({Reason}) but kept: worker(s) {Workers} did not stop, so its mapping, name and its uid's vif slot stay taken")]
+    public static partial void VifKept(ILogger logger, string vif, string reason, string workers);
+
     [LoggerMessage(11, LogLevel.Error, "Frontend session pid {Pid} failed unexpectedly")]
     private static partial void SessionFailedCore(ILogger logger, Exception error, int pid);
 

@@ -20,7 +20,21 @@ public sealed unsafe class Epoll : IDisposable
 
     public const int In = 0x001;
 
+    /// <summary>
+    /// EPOLLET: report a registration once per wake-up of its file, not while it stays ready. On an
+    /// eventfd every write(2) is a wake-up, whatever the counter holds, so a kick registered this way
+    /// is never read and nothing the frontend does to the counter (EFD_SEMAPHORE, a huge count, a
+    /// reader of its own) can make the worker read, block or spin.
+    /// </summary>
+    public const int EdgeTriggered = 1 << 31;
+
     public void Add(int fd, int events, ulong token) => Control(EPOLL_CTL_ADD, fd, events, token);
+
+    /// <summary>Registers another epoll instance: ready while that one has events to report.</summary>
+    public void Add(Epoll inner, int events, ulong token) => Control(EPOLL_CTL_ADD, inner._fd, events, token);
+
+    /// <summary>Changes what <paramref name="inner"/> is watched for; 0 stops reporting it (the mask of a late EOI).</summary>
+    public void Modify(Epoll inner, int events, ulong token) => Control(EPOLL_CTL_MOD, inner._fd, events, token);
 
     public void Modify(int fd, int events, ulong token) => Control(EPOLL_CTL_MOD, fd, events, token);
 

@@ -20,9 +20,15 @@ public sealed unsafe class MappedRegionHandle : SafeHandle
     public nuint Length => _length;
 
     /// <summary>Maps <paramref name="length"/> bytes of <paramref name="fd"/> shared and read-write.</summary>
-    internal static MappedRegionHandle MapShared(int fd, nuint length)
+    internal static MappedRegionHandle MapShared(int fd, nuint length) => MapShared(fd, length, 0, populate: false);
+
+    /// <summary>
+    /// Maps <paramref name="length"/> bytes of <paramref name="fd"/> from <paramref name="offset"/>,
+    /// shared and read-write; <paramref name="populate"/> faults every page in now (MAP_POPULATE).
+    /// </summary>
+    internal static MappedRegionHandle MapShared(int fd, nuint length, long offset, bool populate)
     {
-        void* p = Interop.Sys.mmap(null, (nuint)length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        void* p = Interop.Sys.mmap(null, length, PROT_READ | PROT_WRITE, MAP_SHARED | (populate ? MAP_POPULATE : 0), fd, offset);
         if (p == MAP_FAILED)
         {
             throw Interop.NativeError.Exception("mmap", Interop.NativeError.LastErrno);

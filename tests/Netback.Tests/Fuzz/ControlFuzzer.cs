@@ -44,7 +44,7 @@ internal sealed class ControlFuzzer(string socketPath, Random rng, FuzzTally tal
         using var f = HostileFrontend.Open(socketPath);
         tally.Session();
         var fds = f.StandardFds();
-        switch (rng.Next(9))
+        switch (rng.Next(10))
         {
             case 0:
                 tally.Case("ctl-random-bytes");
@@ -82,6 +82,14 @@ internal sealed class ControlFuzzer(string socketPath, Random rng, FuzzTally tal
             case 5:
                 tally.Case("ctl-bogus-fds");
                 f.SendConnect(HostileFrontend.StandardConnect(), BogusSet(fds));
+                break;
+            case 8:
+                // A grant area that is a memfd and sealed, yet refused: hugetlbfs, write-sealed. Refused
+                // with its reason, and the backend's copy closed before the Error (the fd baseline).
+                var (kind, area) = _bogus.PickGrantArea(rng);
+                tally.Case($"ctl-grant-area-{kind}");
+                fds[0] = area;
+                f.SendConnect(HostileFrontend.StandardConnect(), fds);
                 break;
             case 6:
                 tally.Case("ctl-bad-keys");

@@ -49,9 +49,14 @@ public sealed class HostileFrontendFuzzTests(ITestOutputHelper output)
         output.WriteLine(tally.Summary(elapsed, settings.Seed));
         output.WriteLine($"healthy vif: {sent} sent, {accepted} accepted, {received} received, {dropped} dropped (TAP full), {errors} errors, " +
             $"{traffic.OutOfOrder} out of order, {traffic.Corrupt} corrupt; host side: {injector.FramesIn} frames into hostile vifs, {injector.FramesOut} out");
+        var healthyQueues = backend.Registry.Snapshot().Single(v => v.Name == healthy.VifName).Queues.Select(q => q.Counters).ToArray();
+        long heard = healthyQueues.Sum(c => c.NotificationsReceived), spurious = healthyQueues.Sum(c => c.SpuriousKicks);
+        long delayed = healthyQueues.Sum(c => c.KickDelayMs);
+        output.WriteLine($"healthy vif's kicks: {heard} heard, {spurious} spurious, {delayed} ms masked by the late-EOI throttle");
         Assert.True(tally.Crashes == 0, "backend crashes:\n" + tally.Details());
         Assert.True(tally.HarnessErrors == 0, "harness errors:\n" + tally.Details());
         Assert.True(traffic.Failure is null, traffic.Failure);
+        Assert.True(delayed == 0, $"the healthy vif's kicks were throttled ({spurious} spurious)");
         Assert.True(sent > 0, "the healthy vif sent nothing");
         Assert.Equal(accepted, received);
         Assert.Equal(0, traffic.OutOfOrder);

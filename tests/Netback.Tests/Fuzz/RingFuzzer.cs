@@ -3,7 +3,9 @@ using System.ComponentModel;
 using System.Net.Sockets;
 using Ring.Shared.Abi;
 using Ring.Shared.Control;
+using Ring.Shared.Interop;
 using Ring.Shared.Rings;
+using Netback.Tests.Daemon.DataPath;
 using Netback.Tests.Support;
 
 namespace Netback.Tests.Fuzz;
@@ -12,26 +14,46 @@ namespace Netback.Tests.Fuzz;
 /// One hostile frontend after another, each writing random and mutated TX/RX slots and indices at
 /// full speed with kicks, without waiting for anything. A session ends when the backend disables
 /// the vif (Closing on the control channel) or after a random number of cases, politely or not.
+/// Its eventfds are its own and attacked too (they share their open file description with the
+/// backend): kicks in semaphore mode, calls made blocking with a full counter, O_NONBLOCK flipped,
+/// counters filled, kicks stolen back by a thread of its own, storms of kicks that announce nothing.
 /// </summary>
 internal sealed class RingFuzzer(string socketPath, Random rng, FuzzTally tally)
 {
     private static readonly RingGeometry TxGeometry = RingGeometry.For(RingKind.Tx, RingLayout.Xen, 0);
     private static readonly RingGeometry RxGeometry = RingGeometry.For(RingKind.Rx, RingLayout.Xen, 0);
 
+    /// <summary>This session's eventfds: TX kick, TX call, RX kick, RX call (the frontend's own, passed in Connect).</summary>
+    private FileDescriptorHandle[] _events = [];
+
+    /// <summary>
+    /// Serialises this side's writes and flag changes (this thread's and the kick thief's). Nobody
+    /// reads a kick but the thief, so a write to a full counter on a blocking description would put
+    /// the fuzzer itself to sleep for ever: every write is made non-blocking for its own duration.
+    /// </summary>
+    private static readonly Lock FlagLock = new();
+
     public void Run(Func<bool> stop)
     {
         while (!stop())
         {
             HostileFrontend f;
+            _events = SessionEventFds();
             try
             {
-                f = HostileFrontend.Connect(socketPath);
+                (f, _) = HostileEventFds.Connect(socketPath, _events[0], _events[1], _events[2], _events[3]);
             }
             catch (Exception e) when (e is InvalidOperationException or ControlChannelClosedException or TimeoutException or SocketException)
             {
                 tally.HarnessError("ring fuzzer connect", e);
+                DisposeEvents();
                 Thread.Sleep(50);
                 continue;
+            }
+            using var thief = rng.Next(6) == 0 ? new KickThief(_events[0], _events[2]) : null;
+            if (thief is not null)
+            {
+                tally.Case("evt-kick-thief");
             }
             using (f)
             {
@@ -50,6 +72,148 @@ internal sealed class RingFuzzer(string socketPath, Random rng, FuzzTally tally)
                     TrySend(f, new ControlMessage(ControlMessageType.State) { State = XenbusState.Closing });
                 }
             }
+            thief?.Dispose();
+            DisposeEvents();
+        }
+    }
+
+    /// <summary>Mostly plain non-blocking eventfds; sometimes kicks in semaphore mode, or calls blocking with a full counter.</summary>
+    private FileDescriptorHandle[] SessionEventFds()
+    {
+        bool semaphore = rng.Next(4) == 0;
+        bool hostileCalls = rng.Next(4) == 0;
+        var fds = new[]
+        {
+            HostileEventFds.Create(semaphore: semaphore),
+            HostileEventFds.Create(),
+            HostileEventFds.Create(semaphore: semaphore),
+            HostileEventFds.Create(),
+        };
+        if (semaphore)
+        {
+            Write(fds[0], 1UL << 40); // a count a level-triggered reader would take a unit at a time
+            Write(fds[2], 1UL << 40);
+            tally.Case("evt-semaphore-kicks");
+        }
+        if (hostileCalls)
+        {
+            Write(fds[1], HostileEventFds.FullCounter);
+            Write(fds[3], HostileEventFds.FullCounter);
+            Flip(fds[1], false);
+            Flip(fds[3], false);
+            tally.Case("evt-full-blocking-calls");
+        }
+        return fds;
+    }
+
+    private void DisposeEvents()
+    {
+        foreach (var fd in _events)
+        {
+            fd.Dispose();
+        }
+        _events = [];
+    }
+
+    /// <summary>Publishes the TX requests and kicks (a hostile frontend ignores req_event).</summary>
+    private void PushTx(HostileFrontend f)
+    {
+        f.Tx.PushRequests();
+        Kick(_events[0]);
+    }
+
+    private void PushRx(HostileFrontend f)
+    {
+        f.Rx.PushRequests();
+        Kick(_events[2]);
+    }
+
+    /// <summary>A kick that may fail (EAGAIN when this frontend has filled its own counter): that is the frontend's problem.</summary>
+    private static void Kick(FileDescriptorHandle kick) => Write(kick, 1);
+
+    /// <summary>A write that cannot block this side, whatever the description's flags are meant to be meanwhile.</summary>
+    private static void Write(FileDescriptorHandle fd, ulong value)
+    {
+        lock (FlagLock)
+        {
+            bool blocking = !HostileEventFds.IsNonBlocking(fd);
+            if (blocking)
+            {
+                HostileEventFds.SetNonBlocking(fd, true);
+            }
+            HostileEventFds.TryWrite(fd, value);
+            if (blocking)
+            {
+                HostileEventFds.SetNonBlocking(fd, false);
+            }
+        }
+    }
+
+    /// <summary>What a frontend can do to the eventfds it shares with the backend, one thing at a time.</summary>
+    private void EventFdCase()
+    {
+        var fd = _events[rng.Next(_events.Length)];
+        switch (rng.Next(5))
+        {
+            case 0:
+                Flip(fd, rng.Next(2) == 0);
+                tally.Case("evt-flip-nonblock");
+                break;
+            case 1:
+                Write(fd, HostileEventFds.FullCounter - (ulong)rng.Next(3));
+                tally.Case("evt-fill-counter");
+                break;
+            case 2:
+                HostileEventFds.TryRead(fd); // never blocks the fuzzer itself (RWF_NOWAIT)
+                tally.Case("evt-read-back");
+                break;
+            case 3:
+                for (int k = rng.Next(100, 2000); k > 0; k--)
+                {
+                    Kick(_events[rng.Next(2) * 2]);
+                }
+                tally.Case("evt-kick-storm");
+                break;
+            default:
+                Write(fd, (ulong)rng.NextInt64(1, long.MaxValue));
+                tally.Case("evt-random-count");
+                break;
+        }
+    }
+
+    private static void Flip(FileDescriptorHandle fd, bool nonBlocking)
+    {
+        lock (FlagLock)
+        {
+            HostileEventFds.SetNonBlocking(fd, nonBlocking);
+        }
+    }
+
+    /// <summary>A thread of the frontend that writes and reads back its own kicks, racing the backend for them.</summary>
+    private sealed class KickThief : IDisposable
+    {
+        private readonly Thread _thread;
+        private volatile bool _stop;
+
+        public KickThief(FileDescriptorHandle txKick, FileDescriptorHandle rxKick)
+        {
+            _thread = new Thread(() =>
+            {
+                while (!_stop)
+                {
+                    Write(txKick, 1);
+                    HostileEventFds.TryRead(txKick);
+                    Write(rxKick, 1);
+                    HostileEventFds.TryRead(rxKick);
+                }
+            }) { IsBackground = true, Name = "fuzz-kick-thief" };
+            _thread.Start();
+        }
+
+        public void Dispose()
+        {
+            _stop = true;
+            _thread.Join();
         }
     }
 
@@ -67,7 +231,7 @@ internal sealed class RingFuzzer(string socketPath, Random rng, FuzzTally tally)
 
     private void OneCase(HostileFrontend f)
     {
-        switch (rng.Next(12))
+        switch (rng.Next(13))
         {
             case 0:
             case 1:
@@ -98,12 +262,15 @@ internal sealed class RingFuzzer(string socketPath, Random rng, FuzzTally tally)
                 RxPosts(f);
                 tally.Case("rx-posts");
                 break;
-            default:
+            case 11:
                 for (int k = rng.Next(1, 20); k > 0; k--)
                 {
-                    (rng.Next(2) == 0 ? f.TxKick : f.RxKick).Notify();
+                    Kick(_events[rng.Next(2) * 2]);
                 }
                 tally.Case("kicks");
+                break;
+            default:
+                EventFdCase();
                 break;
         }
     }
@@ -123,7 +290,7 @@ internal sealed class RingFuzzer(string socketPath, Random rng, FuzzTally tally)
     {
         if (ReclaimTx(f) is 0 or > 256)
         {
-            f.PushTx();
+            PushTx(f);
             return;
         }
         int size = rng.Next(NetifLimits.EthHeaderLength, 1515);
@@ -133,7 +300,7 @@ internal sealed class RingFuzzer(string socketPath, Random rng, FuzzTally tally)
         page[..6].Fill(0xff);
         BinaryPrimitives.WriteUInt16BigEndian(page[12..], 0x88B5);
         f.ProduceTx(gref, (ushort)offset, NetTxFlags.None, Id(), (ushort)size);
-        f.PushTx();
+        PushTx(f);
     }
 
     /// <summary>A well-formed multi-slot packet (maybe with an extra), then, if asked, one field of one slot made hostile.</summary>
@@ -144,7 +311,7 @@ internal sealed class RingFuzzer(string socketPath, Random rng, FuzzTally tally)
         bool extra = rng.Next(3) == 0;
         if (ReclaimTx(f) is var free && (free < slots + 1 || free > 256))
         {
-            f.PushTx();
+            PushTx(f);
             return;
         }
         var requests = new NetifTxRequest[slots];
@@ -187,7 +354,7 @@ internal sealed class RingFuzzer(string socketPath, Random rng, FuzzTally tally)
                 });
             }
         }
-        f.PushTx();
+        PushTx(f);
     }
 
     /// <summary>1-24 slots of pure noise.</summary>
@@ -200,7 +367,7 @@ internal sealed class RingFuzzer(string socketPath, Random rng, FuzzTally tally)
             rng.NextBytes(noise);
             f.Tx.Produce(System.Runtime.InteropServices.MemoryMarshal.Read<NetifTxRequest>(noise));
         }
-        f.PushTx();
+        PushTx(f);
     }
 
     /// <summary>Scribbles on one index of the shared ring headers: producers jump, events and even the backend's rsp_prod get garbage.</summary>
@@ -217,13 +384,12 @@ internal sealed class RingFuzzer(string socketPath, Random rng, FuzzTally tally)
                 if (tx)
                 {
                     f.Tx.ReqProdPvt = unchecked(f.Tx.ReqProdPvt + (uint)jump);
-                    f.PushTx();
+                    PushTx(f);
                 }
                 else
                 {
                     f.Rx.ReqProdPvt = unchecked(f.Rx.ReqProdPvt + (uint)jump);
-                    f.Rx.PushRequests();
-                    f.RxKick.Notify();
+                    PushRx(f);
                 }
                 return;
             case 1: Write(header, geometry.ReqEventOffset, value); break;
@@ -231,7 +397,7 @@ internal sealed class RingFuzzer(string socketPath, Random rng, FuzzTally tally)
             case 3: Write(header, geometry.RspProdOffset, value); break;
             default: Write(header, geometry.ReqProdOffset, value); break;
         }
-        (tx ? f.TxKick : f.RxKick).Notify();
+        Kick(_events[tx ? 0 : 2]);
     }
 
     private static void Write(Span<byte> header, int offset, uint value) =>
@@ -248,8 +414,7 @@ internal sealed class RingFuzzer(string socketPath, Random rng, FuzzTally tally)
             uint gref = rng.Next(40) == 0 ? Pick(0u, 1u, (uint)HostileFrontend.GrantPages, uint.MaxValue) : DataGref();
             f.Rx.Produce(new NetifRxRequest { Id = Id(), Gref = gref });
         }
-        f.Rx.PushRequests();
-        f.RxKick.Notify();
+        PushRx(f);
     }
 
     private T Pick<T>(params T[] choices) => choices[rng.Next(choices.Length)];

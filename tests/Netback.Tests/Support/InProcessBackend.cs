@@ -68,7 +68,8 @@ internal sealed class InProcessBackend : IAsyncDisposable
         });
         Registry = VifDirectory.Open(Options, loggers.CreateLogger("Netback.Interface"));
         // As Program.cs chooses: the null data path when the options say so, else the TAP path (over socketpairs here).
-        _dataPath = dataPath ?? (Options.NullDataPath ? new NullDataPath(Options.NullRxFrameSize) : new KernelDataPath());
+        var kicks = KickStormPolicy.From(Options);
+        _dataPath = dataPath ?? (Options.NullDataPath ? new NullDataPath(Options.NullRxFrameSize, kicks) : new KernelDataPath(kicks));
         _listener = new ControlListener(Microsoft.Extensions.Options.Options.Create(Options), Microsoft.Extensions.Options.Options.Create(Bounds),
             Registry, taps ?? Taps, _dataPath, loggers.CreateLogger<ControlListener>(), loggers);
         _listener.StartAsync(CancellationToken.None).GetAwaiter().GetResult();

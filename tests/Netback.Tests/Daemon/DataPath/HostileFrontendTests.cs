@@ -31,8 +31,8 @@ public sealed class HostileFrontendTests
     [InlineData("single-slot-crosses-the-page", nameof(FatalReason.CrossPageBoundary))]
     [InlineData("first-slot-offset-beyond-the-page", nameof(FatalReason.CrossPageBoundary))]
     [InlineData("first-slot-share-crosses-the-page", nameof(FatalReason.CrossPageBoundary))]
-    [InlineData("chain-of-20-slots", nameof(FatalReason.TooManySlots))]
-    [InlineData("chain-of-21-slots", nameof(FatalReason.TooManySlots))]
+    [InlineData("chain-of-22-slots", nameof(FatalReason.TooManySlots))]
+    [InlineData("chain-of-30-slots", nameof(FatalReason.TooManySlots))]
     [InlineData("chain-runs-past-published-requests", nameof(FatalReason.MissingSlots))]
     [InlineData("extra-type-0", nameof(FatalReason.BadExtraType))]
     [InlineData("extra-type-6", nameof(FatalReason.BadExtraType))]
@@ -134,11 +134,11 @@ public sealed class HostileFrontendTests
                 f.ProduceTx(p0, 2000, NetTxFlags.MoreData, 0, 3000);
                 f.ProduceTx(p1, 0, NetTxFlags.None, 1, 500);
                 break;
-            case "chain-of-20-slots":
-                ProduceChain(f, 20, lastHasMoreData: false);
+            case "chain-of-22-slots":
+                ProduceChain(f, 22, lastHasMoreData: false); // asks for a 21st slot after the first: fatal_skb_slots
                 break;
-            case "chain-of-21-slots":
-                ProduceChain(f, 21, lastHasMoreData: false);
+            case "chain-of-30-slots":
+                ProduceChain(f, 30, lastHasMoreData: false);
                 break;
             case "chain-runs-past-published-requests":
                 ProduceChain(f, 3, lastHasMoreData: true);
@@ -197,7 +197,8 @@ public sealed class HostileFrontendTests
     [InlineData("runt-first-slot", nameof(TxDropReason.Runt))]
     [InlineData("empty-first-slot", nameof(TxDropReason.Runt))]
     [InlineData("larger-than-mtu", nameof(TxDropReason.Oversize))]
-    [InlineData("19-slots", nameof(TxDropReason.TooManySlots))]
+    [InlineData("20-slots", nameof(TxDropReason.TooManySlots))]
+    [InlineData("21-slots", nameof(TxDropReason.TooManySlots))]
     [InlineData("later-slot-larger-than-remaining", nameof(TxDropReason.SlotSizeMismatch))]
     [InlineData("gso-not-negotiated", nameof(TxDropReason.GsoNotNegotiated))]
     [InlineData("gso-not-negotiated-multi-slot", nameof(TxDropReason.GsoNotNegotiated))]
@@ -254,6 +255,25 @@ public sealed class HostileFrontendTests
         Assert.Empty(Warnings(backend));
     }
 
+    [Fact]
+    public async Task A_frame_of_nineteen_slots_reaches_the_host_whole()
+    {
+        // 18 slots after the first are netback's limit (XEN_NETBK_LEGACY_SLOTS_MAX), not past it.
+        await using var backend = new InProcessBackend();
+        using var hostile = HostileFrontend.Connect(backend.SocketPath);
+        var host = backend.Host(hostile.VifName);
+        byte[] frame = Frame(19 * 50, 0x19);
+        for (int i = 0; i < 19; i++)
+        {
+            frame.AsSpan(i * 50, 50).CopyTo(hostile.Page(HostileFrontend.DataGref(i)));
+            hostile.ProduceTx(HostileFrontend.DataGref(i), 0, i < 18 ? NetTxFlags.MoreData : NetTxFlags.None, (ushort)i,
+                (ushort)(i == 0 ? frame.Length : 50));
+        }
+        hostile.PushTx();
+        Assert.All(hostile.TakeTxResponses(19), r => Assert.Equal(NetifStatus.Okay, r.Status));
+        Assert.Equal(frame, ReceiveFromHost(host));
+    }
+
     private static List<(bool IsData, ushort Id)> WriteNonFatal(HostileFrontend f, string scenario)
     {
         uint p0 = HostileFrontend.DataGref(0);
@@ -281,11 +301,14 @@ public sealed class HostileFrontendTests
             case "larger-than-mtu":
                 Data(p0, 0, NetTxFlags.None, 7, 1500 + 14 + 4 + 1); // MTU 1500: largest frame 1518
                 break;
-            case "19-slots":
-                for (int i = 0; i < 19; i++)
+            case "20-slots":
+            case "21-slots":
+                // 19 or 20 slots after the first: beyond XEN_NETBK_LEGACY_SLOTS_MAX (18), short of fatal_skb_slots (20) + 1.
+                int count = scenario == "20-slots" ? 20 : 21;
+                for (int i = 0; i < count; i++)
                 {
-                    Data(HostileFrontend.DataGref(i), 0, i < 18 ? NetTxFlags.MoreData : NetTxFlags.None, (ushort)(100 + i),
-                        (ushort)(i == 0 ? 19 * 50 : 50));
+                    Data(HostileFrontend.DataGref(i), 0, i < count - 1 ? NetTxFlags.MoreData : NetTxFlags.None, (ushort)(100 + i),
+                        (ushort)(i == 0 ? count * 50 : 50));
                 }
                 break;
             case "later-slot-larger-than-remaining":

@@ -88,6 +88,9 @@ public sealed class SteadyStateAllocationTests(ITestOutputHelper output)
             $"{collections} GCs; bytes allocated: backend worker {workerDuring}, frontend {frontendDuring}, " +
             $"whole process {allocatedDuring} ({(double)allocatedDuring / packets:0.0000} B/packet)");
         output.WriteLine($"event-channel syscalls per packet: backend {backendPerPacket:0.0000}, frontend {frontendPerPacket:0.0000}");
+        output.WriteLine($"kicks heard {worker.NotificationsReceived}, of which spurious {worker.SpuriousKicks}; masked by the late-EOI throttle {worker.KickDelayMs} ms");
+        // An honest frontend kicks only after publishing: the throttle never delays it.
+        Assert.True(worker.KickDelayMs == 0, $"an honest frontend's kicks were delayed {worker.KickDelayMs} ms ({worker.SpuriousKicks} spurious)");
         Assert.True(backendPerPacket < 0.1, $"the backend made {backendPerPacket:0.000} notification syscalls per packet");
         Assert.True(packets > 10_000, $"only {packets} packets moved: the flood did not run");
         Assert.Equal(0, collections);

@@ -103,9 +103,105 @@ public sealed class TxRequestReaderTests
     public void A_gso_extra_of_an_unknown_type_is_fatal() =>
         AssertFatal(FatalReason.BadGso, Slot(60, NetTxFlags.ExtraInfo), Extra(XenNetifExtraType.Gso, gso: (XenNetifGsoType)7));
 
+    // ------------------------------------------------------------------ xenvif_count_requests
+    // netback.c (torvalds/linux, stored copy, lines 233-329): `slots` counts the slots after the first;
+    // before reading another it checks, in order, slots >= work_to_do (fatal, line 250), slots >=
+    // fatal_skb_slots 20 (fatal, 261), slots >= XEN_NETBK_LEGACY_SLOTS_MAX 18 (drop, 276).
+
     [Fact]
-    public void Twenty_slots_are_fatal() =>
-        AssertFatal(FatalReason.TooManySlots, Chain(NetifLimits.FatalSkbSlots));
+    public void Eighteen_slots_after_the_first_are_a_packet()
+    {
+        Assert.Equal(TxReadStatus.Packet, Read(out var p, null, Chain(1 + 18, each: 60)));
+        Assert.Equal(19, p.DataSlots);
+    }
+
+    [Fact]
+    public void Nineteen_slots_after_the_first_are_dropped() =>
+        AssertDrop(TxDropReason.TooManySlots, Chain(1 + 19, each: 60));
+
+    [Fact]
+    public void Twenty_slots_after_the_first_that_end_there_are_dropped_not_fatal() =>
+        AssertDrop(TxDropReason.TooManySlots, Chain(1 + 20, each: 60));
+
+    [Fact]
+    public void A_chain_that_asks_for_a_twenty_first_slot_after_the_first_is_fatal_before_reading_it()
+    {
+        var slots = Chain(1 + 25, each: 60);
+        var reader = new TxRequestReader(Limits);
+        var rest = new ArraySlotSource(slots[1..]);
+        Assert.Equal(TxReadStatus.Fatal, reader.Read(slots[0], ref rest, (uint)(slots.Length - 1), out var p));
+        Assert.Equal(FatalReason.TooManySlots, p.Fatal);
+        Assert.Equal(20, rest.Taken); // the check comes before the read of the 21st
+    }
+
+    [Fact]
+    public void A_chain_past_the_published_slots_is_fatal_even_beyond_the_drop_threshold()
+    {
+        var slots = Chain(1 + 19, each: 60);
+        slots[^1].Flags |= (ushort)NetTxFlags.MoreData; // the 19th asks for a 20th that was never published
+        AssertFatal(FatalReason.MissingSlots, slots);
+    }
+
+    [Fact]
+    public void A_later_slot_larger_than_what_is_left_is_dropped_and_the_rest_still_read()
+    {
+        var chain = Chain(4);
+        chain[1].Size = (ushort)(chain[0].Size + 1);
+        AssertDrop(TxDropReason.SlotSizeMismatch, chain);
+        chain[3].Offset = 4090; // a later slot crossing its page is fatal even in a dropped packet (line 309)
+        AssertFatal(FatalReason.CrossPageBoundary, chain);
+    }
+
+    [Fact]
+    public void The_first_reason_found_slot_by_slot_is_the_drop_reason()
+    {
+        var chain = Chain(1 + 19, each: 60);
+        chain[3].Size = (ushort)(chain[0].Size + 1); // found at the third slot, before the 19th
+        AssertDrop(TxDropReason.SlotSizeMismatch, chain);
+    }
+
+    [Fact]
+    public void A_first_slot_whose_own_bytes_are_fewer_than_an_ethernet_header_is_dropped()
+    {
+        // build_gops checks txreq.size after count_requests took the later slots' sizes off it.
+        var chain = Chain(2);
+        chain[0].Size = 1000;
+        chain[1].Size = 990;
+        AssertDrop(TxDropReason.Runt, chain);
+        chain[1].Size = 986;
+        Assert.Equal(TxReadStatus.Packet, Read(out var p, null, chain));
+        Assert.Equal(14, p.FirstLength);
+    }
+
+    [Fact]
+    public void A_runt_is_dropped_before_its_first_slot_is_checked_against_its_page() =>
+        AssertDrop(TxDropReason.Runt, Slot(10, offset: 4090));
+
+    [Fact]
+    public void A_gso_size_below_tcps_minimum_mss_is_fatal()
+    {
+        // TCP_MIN_SND_MSS (48): below it no TCP stack segments; 48..87 is a real guest talking to a small-MSS peer.
+        AssertFatal(FatalReason.BadGso, Slot(200, NetTxFlags.ExtraInfo), Extra(XenNetifExtraType.Gso, gsoSize: 47));
+        Assert.Equal(TxReadStatus.Packet, Read(out _, null, Slot(200, NetTxFlags.ExtraInfo), Extra(XenNetifExtraType.Gso, gsoSize: 48)));
+    }
+
+    [Fact]
+    public void A_bad_gso_extra_on_a_packet_count_requests_drops_is_a_drop()
+    {
+        // netback drops in xenvif_count_requests and never reaches xenvif_set_skb_gso.
+        var chain = Chain(1 + 19, each: 60);
+        chain[0].Flags |= (ushort)NetTxFlags.ExtraInfo;
+        NetifTxRequest[] slots = [chain[0], Extra(XenNetifExtraType.Gso, gsoSize: 0), .. chain[1..]];
+        AssertDrop(TxDropReason.TooManySlots, slots);
+    }
+
+    [Fact]
+    public void A_bad_gref_in_a_packet_dropped_before_its_pages_are_touched_is_a_drop()
+    {
+        var chain = Chain(1 + 19, each: 60);
+        chain[5].Gref = 0; // a ring page, but the packet is dropped before any page is read
+        AssertDrop(TxDropReason.TooManySlots, chain);
+    }
 
     [Fact]
     public void A_gref_outside_the_data_pages_is_fatal()
@@ -131,8 +227,12 @@ public sealed class TxRequestReaderTests
         AssertDrop(TxDropReason.Runt, Slot(13));
 
     [Fact]
-    public void Nineteen_slots_are_dropped() =>
-        AssertDrop(TxDropReason.TooManySlots, Chain(NetifLimits.NrSlotsMin + 1));
+    public void A_slot_crossing_its_page_after_the_first_is_fatal_at_any_position()
+    {
+        var chain = Chain(1 + 18, each: 60);
+        chain[18].Offset = 4050;
+        AssertFatal(FatalReason.CrossPageBoundary, chain);
+    }
 
     [Fact]
     public void A_later_slot_larger_than_what_is_left_is_dropped()

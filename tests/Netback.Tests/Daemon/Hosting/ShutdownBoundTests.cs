@@ -46,7 +46,7 @@ public sealed class ShutdownBoundTests
     [Fact]
     public async Task Stop_returns_within_its_bound_even_when_a_vif_teardown_does_not_finish()
     {
-        var backend = new InProcessBackend(bounds: b => b.ShutdownTimeoutSeconds = 1, dataPath: new WorkersThatNeverStop());
+        var backend = new InProcessBackend(bounds: b => b.ShutdownTimeoutSeconds = 1, dataPath: new StuckDataPath());
         using var f = HostileFrontend.Connect(backend.SocketPath);
         Assert.True(backend.WaitForVifCount(1, Patience));
 
@@ -58,28 +58,5 @@ public sealed class ShutdownBoundTests
         Assert.Contains(backend.Logs.Entries, e => e.Level == LogLevel.Error
             && e.Message.Contains(f.VifName, StringComparison.Ordinal) && e.Message.Contains("did not finish within 1 s", StringComparison.Ordinal));
         AssertReason(f.ReceiveControl(), ControlMessageType.State, XenbusState.Closing, "backend is shutting down");
-    }
-
-    /// <summary>A data path whose workers never join: a vif's teardown then takes its full 5 s join timeout.</summary>
-    private sealed class WorkersThatNeverStop : IDataPath
-    {
-        public IVifWorkers Start(Vif vif) => new Workers();
-
-        private sealed class Workers : IVifWorkers
-        {
-            public void SignalStop()
-            {
-            }
-
-            public bool Join(TimeSpan timeout)
-            {
-                Thread.Sleep(timeout);
-                return false;
-            }
-
-            public void SetRate(RateLimit? rate)
-            {
-            }
-        }
     }
 }
