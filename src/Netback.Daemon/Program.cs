@@ -78,7 +78,7 @@ try
         {
             return new KernelDataPath(kicks);
         }
-        Log.Warning("Netback:NullDataPath is on: vifs get no TAP, guest TX is discarded, guest RX is {Size}-byte generated frames (benchmarks only)",
+        Log.ForContext(Serilog.Core.Constants.SourceContextPropertyName, "Netback.DataPath").Warning("Netback:NullDataPath is on: vifs get no TAP, guest TX is discarded, guest RX is {Size}-byte generated frames (benchmarks only)",
             options.NullRxFrameSize);
         return new NullDataPath(options.NullRxFrameSize, kicks);
     });
@@ -97,14 +97,15 @@ try
     _ = host.Services.GetRequiredService<NetbackMetrics>();
     // How calls reach frontends: never a write(2) on the eventfd they share with us, unless neither
     // io_uring nor Linux AIO is available (then a frontend can wedge a worker; see SECURITY.md).
+    var dataPathLog = Log.ForContext(Serilog.Core.Constants.SourceContextPropertyName, "Netback.DataPath");
     if (Ring.Shared.Events.CallNotifier.Preferred == Ring.Shared.Events.NotifyMechanism.Write)
     {
-        Log.Warning("Frontends are signalled with write(2) on the eventfds they share ({Why}): a hostile frontend can block a worker; allow io_uring or Linux AIO",
+        dataPathLog.Warning("Frontends are signalled with write(2) on the eventfds they share ({Why}): a hostile frontend can block a worker; allow io_uring or Linux AIO",
             Ring.Shared.Events.CallNotifier.PreferredReason);
     }
     else
     {
-        Log.Information("Frontends are signalled through {Mechanism} ({Why})",
+        dataPathLog.Information("Frontends are signalled through {Mechanism} ({Why})",
             Ring.Shared.Events.CallNotifier.Name(Ring.Shared.Events.CallNotifier.Preferred), Ring.Shared.Events.CallNotifier.PreferredReason);
     }
     await host.RunAsync().ConfigureAwait(false);
