@@ -84,6 +84,11 @@ public sealed partial class NetfrontDevice
         {
             reason = $"the control connection failed: {e.Message}";
         }
+        catch (Exception e)
+        {
+            // Nothing may escape this thread: an exception here would end the application's process.
+            reason = $"the control connection failed: {e.GetType().Name}: {e.Message}";
+        }
         SignalClosed(reason);
     }
 

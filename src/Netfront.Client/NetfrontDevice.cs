@@ -120,11 +120,17 @@ public sealed partial class NetfrontDevice : IDisposable
     /// </summary>
     public void Close()
     {
-        if (Interlocked.Exchange(ref _closeRequested, 1) != 0)
+        if (Volatile.Read(ref _disposed) == 0)
         {
-            return;
+            CloseAndWait();
         }
-        if (!IsBackendClosed)
+    }
+
+    private void CloseAndWait()
+    {
+        // Only the first caller says Closing; every caller waits for the monitor, so a Dispose that
+        // races another thread's Close never releases the socket and eventfds under a running monitor.
+        if (Interlocked.Exchange(ref _closeRequested, 1) == 0 && !IsBackendClosed)
         {
             try
             {
@@ -157,7 +163,7 @@ public sealed partial class NetfrontDevice : IDisposable
         }
         if (_monitor is not null)
         {
-            Close();
+            CloseAndWait();
         }
         else
         {

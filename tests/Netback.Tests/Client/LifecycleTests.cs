@@ -32,6 +32,34 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public async Task Dispose_racing_a_Close_on_another_thread_waits_for_the_control_monitor()
+    {
+        // The first Close waits for the monitor thread, here held in a BackendClosed handler. A
+        // Dispose on another thread meanwhile once returned at once ("Close is idempotent") and freed
+        // the socket and the closed-eventfd under the running monitor: had it been a step earlier,
+        // the monitor wrote to a freed fd number and threw on its own thread, ending the process.
+        await using var backend = new InProcessBackend();
+        var device = NetfrontDevice.Connect(new NetfrontOptions { SocketPath = backend.SocketPath });
+        using var handlerStarted = new ManualResetEventSlim();
+        using var handlerDone = new ManualResetEventSlim();
+        device.BackendClosed += (_, _) =>
+        {
+            handlerStarted.Set();
+            Thread.Sleep(300);
+            handlerDone.Set();
+        };
+        var closer = new Thread(device.Close) { IsBackground = true };
+        closer.Start();
+        Assert.True(handlerStarted.Wait(Wait, TestContext.Current.CancellationToken), "the backend did not close after Closing");
+
+        device.Dispose();
+
+        Assert.True(handlerDone.IsSet, "Dispose returned while the control monitor was still running");
+        Assert.True(closer.Join(Wait));
+        device.Close(); // after Dispose: a no-op
+    }
+
+    [Fact]
     public async Task Dispose_without_close_releases_the_vif_too()
     {
         await using var backend = new InProcessBackend();

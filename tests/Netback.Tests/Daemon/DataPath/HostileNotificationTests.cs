@@ -11,7 +11,10 @@ namespace Netback.Tests.Daemon.DataPath;
 /// description on both sides): a blocking description with a full counter, a kick in semaphore
 /// mode, a second reader stealing the kicks. Nothing they do may block or spin a worker, disturb
 /// another vif, or keep a teardown from completing.
+/// They run alone (<see cref="SerialCollection"/>): they find a worker by its thread name and
+/// measure its CPU time, and a parallel test's backend names its first vif the same (vif1.0).
 /// </summary>
+[Collection(SerialCollection.Name)]
 public sealed class HostileNotificationTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Measure = TimeSpan.FromSeconds(2);
