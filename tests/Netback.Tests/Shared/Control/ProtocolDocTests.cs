@@ -169,6 +169,16 @@ public sealed partial class ProtocolDocTests
         Assert.Equal(daemon, documented);
     }
 
+    [Fact]
+    public void Every_fatal_reason_a_Closing_can_name_is_documented()
+    {
+        string section = Section("Closing, shutdown and reconnect");
+        var missing = Enum.GetNames<Netback.Daemon.Diagnostics.FatalReason>()
+            .Where(n => n != nameof(Netback.Daemon.Diagnostics.FatalReason.Count) && !section.Contains($"`{n}`", StringComparison.Ordinal))
+            .ToArray();
+        Assert.True(missing.Length == 0, $"FatalReason values the Closing section does not name: {string.Join(", ", missing)}");
+    }
+
     /// <summary>Every table row whose last cell names a constant (<c>`Type.Member`</c>) gives that constant's value first in its value cell.</summary>
     [Fact]
     public void Every_number_the_doc_ties_to_a_constant_is_the_constants()
