@@ -129,10 +129,23 @@ internal sealed class FrontendSession : IDisposable
         {
             return SessionStep.Poll;
         }
-        if (received.Message.Type == ControlMessageType.State && received.Message.State >= XenbusState.Closing)
+        if (received.Message.Type == ControlMessageType.State)
         {
-            received.Dispose();
-            return _state == XenbusState.Connected ? TearDown("frontend is Closing") : Closed();
+            XenbusState state;
+            try
+            {
+                state = received.Message.State; // a bad 'state' value is the frontend's error, not the loop's
+            }
+            catch (ControlProtocolException e)
+            {
+                received.Dispose();
+                return Refuse(e.Message);
+            }
+            if (state >= XenbusState.Closing)
+            {
+                received.Dispose();
+                return _state == XenbusState.Connected ? TearDown("frontend is Closing") : Closed();
+            }
         }
         if (_state == XenbusState.Connected)
         {
