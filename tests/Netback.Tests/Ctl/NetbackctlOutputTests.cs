@@ -125,6 +125,48 @@ public sealed partial class NetbackctlOutputTests
     }
 
     [Fact]
+    public async Task Stats_rates_are_the_traffic_between_two_samples_over_the_daemons_interval()
+    {
+        const int More = 6;
+        await using var bench = AdminBench.Start();
+        using var f = HostileFrontend.Connect(bench.Backend.SocketPath);
+        Send(bench, f);
+        var host = bench.Backend.Host(f.VifName);
+
+        // Frames sent between the first and the second sample; the third sample sees any that came late.
+        var lines = Netbackctl.FirstLines(bench.Backend.Options.AdminSocketPath, 3, line =>
+        {
+            if (line == 0)
+            {
+                for (int i = 0; i < More; i++)
+                {
+                    Assert.Equal(NetifStatus.Okay, f.SendFrame(Frame(100, (byte)i), (ushort)(Frames + i)).Status);
+                    Assert.Equal(100, ReceiveFromHost(host).Length);
+                }
+            }
+        }, "stats", f.VifName, "--watch", "--json", "--interval", "1");
+
+        var samples = lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("queues").EnumerateArray().Single()).ToArray();
+        Assert.Equal(Frames, samples[0].GetProperty("total").GetProperty("tx-packets").GetInt64());
+        Assert.Equal(Frames + More, samples[2].GetProperty("total").GetProperty("tx-packets").GetInt64());
+        Assert.Equal(Frames * 120 + More * 100, samples[2].GetProperty("total").GetProperty("tx-bytes").GetInt64());
+        double wakeupRates = 0;
+        for (int i = 1; i < samples.Length; i++)
+        {
+            double interval = samples[i].GetProperty("interval-s").GetDouble();
+            Assert.InRange(interval, 0.5, 30);
+            foreach (string key in new[] { "tx-packets", "tx-bytes", "notifications-received", "wakeups" })
+            {
+                long delta = samples[i].GetProperty("total").GetProperty(key).GetInt64() - samples[i - 1].GetProperty("total").GetProperty(key).GetInt64();
+                double rate = samples[i].GetProperty("per-second").GetProperty(key).GetDouble();
+                Assert.True(Math.Abs(rate * interval - delta) < 0.01 * Math.Max(1, delta), $"{key}: {rate}/s over {interval} s, {delta} counted");
+            }
+            wakeupRates += samples[i].GetProperty("per-second").GetProperty("wakeups").GetDouble();
+        }
+        Assert.True(wakeupRates > 0, "the worker woke for the frames");
+    }
+
+    [Fact]
     public async Task A_bad_vif_name_is_a_clear_error_with_its_exit_code()
     {
         await using var bench = AdminBench.Start();

@@ -41,7 +41,11 @@ internal static class Netbackctl
     }
 
     /// <summary>Starts netbackctl (e.g. <c>stats --watch</c>), reads <paramref name="count"/> lines of its stdout, then ends it.</summary>
-    public static List<string> FirstLines(string adminSocket, int count, params string[] arguments)
+    public static List<string> FirstLines(string adminSocket, int count, params string[] arguments) =>
+        FirstLines(adminSocket, count, _ => { }, arguments);
+
+    /// <summary>As <see cref="FirstLines(string, int, string[])"/>, calling <paramref name="afterLine"/> with each line's index as it is read.</summary>
+    public static List<string> FirstLines(string adminSocket, int count, Action<int> afterLine, params string[] arguments)
     {
         var start = new ProcessStartInfo(Path, ["--admin-socket", adminSocket, .. arguments])
         {
@@ -63,6 +67,7 @@ internal static class Netbackctl
                     throw new TimeoutException($"netbackctl {string.Join(' ', arguments)}: {lines.Count} of {count} lines; stderr: {process.StandardError.ReadToEnd()}");
                 }
                 lines.Add(line.Result);
+                afterLine(lines.Count - 1);
             }
             return lines;
         }
