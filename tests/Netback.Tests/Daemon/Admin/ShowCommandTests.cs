@@ -155,6 +155,36 @@ public sealed class ShowCommandTests
     }
 
     [Fact]
+    public async Task Show_names_the_operators_settings_and_the_rate_in_force()
+    {
+        await using var bench = AdminBench.Start();
+        bench.Ok("command=vif-add", "domid=7", "uid=0", "spec=mac=00:16:3e:00:07:01,mtu=1400,ip=10.9.0.7,rate=10Mb/s");
+        using var f = HostileFrontend.Connect(bench.Backend.SocketPath, null, m => m.Set(XenbusKeys.DomId, 7));
+        Assert.Equal("vif7.0", f.VifName);
+
+        var nodes = AdminPages.Show(bench, f.VifName).Nodes;
+
+        Assert.Equal("00:16:3e:00:07:01", nodes["summary/mac"]);
+        Assert.Equal("1400", nodes["summary/mtu"]);
+        Assert.Equal("10.9.0.7", nodes["summary/ip"]);
+        Assert.Equal("10.9.0.7", nodes["backend/ip"]);
+        Assert.Equal("none", nodes["summary/bridge"]);
+        Assert.False(nodes.ContainsKey("backend/bridge"));
+        string rate = bench.Backend.Registry.Snapshot().Single().Rate!.ToString()!;
+        Assert.StartsWith("10Mb/s", rate, StringComparison.Ordinal);
+        Assert.Equal(rate, nodes["summary/rate"]);
+        Assert.Equal(rate, nodes["backend/rate"]);
+        Assert.Equal("7", nodes["backend/frontend-id"]);
+        Assert.Equal("/local/domain/7/device/vif/0", nodes["backend/frontend"]);
+
+        // set rate= takes effect at once, and show says the rate in force.
+        bench.Ok("command=set", "vif=vif7.0", "rate=1Mb/s@20ms");
+        nodes = AdminPages.Show(bench, f.VifName).Nodes;
+        Assert.Equal("1Mb/s@20ms", nodes["summary/rate"]);
+        Assert.Equal("1Mb/s@20ms", nodes["backend/rate"]);
+    }
+
+    [Fact]
     public async Task Show_refuses_a_vif_that_is_not_connected_saying_which_kind()
     {
         await using var bench = AdminBench.Start();
