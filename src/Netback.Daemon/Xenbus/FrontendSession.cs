@@ -239,13 +239,14 @@ internal sealed class FrontendSession : IDisposable
             return TearDown(closing);
         }
         var connected = XenbusReplies.Connected(_vif!);
+        // Recorded before it is sent: once the frontend has Connected, netbackctl show must find both nodes.
+        _vif!.Negotiated(VifNegotiation.From(_helloKeys, connected.Entries, _connectKeys));
+        _connectKeys = [];
         if (!Send(connected, "Connected"))
         {
             return TearDown("the frontend did not take Connected");
         }
         _state = XenbusState.Connected;
-        _vif!.Negotiated(VifNegotiation.From(_helloKeys, connected.Entries, _connectKeys));
-        _connectKeys = [];
         var plan = _vif.Plan;
         var tx = RingGeometry.For(RingKind.Tx, plan.Layout, plan.RingPageOrder);
         var rx = RingGeometry.For(RingKind.Rx, plan.Layout, plan.RingPageOrder);
