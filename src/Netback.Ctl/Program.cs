@@ -15,7 +15,7 @@ internal static class Program
             DefaultValueFactory = _ => DefaultAdminSocket,
             Recursive = true,
         };
-        var root = new RootCommand("Administer netbackd: declare vifs and their owners, list them, change a vif's rate.")
+        var root = new RootCommand("Administer netbackd: declare vifs and their owners, list them, change a vif's rate, show a vif as xenstore-ls would, watch its counters.")
         {
             socket,
             ListCommand.Create(socket),
@@ -23,6 +23,8 @@ internal static class Program
             VifAddCommand.Create(socket),
             VifDelCommand.Create(socket),
             VifListCommand.Create(socket),
+            ShowCommand.Create(socket),
+            StatsCommand.Create(socket),
         };
         return root.Parse(args).Invoke();
     }

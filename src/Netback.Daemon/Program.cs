@@ -57,6 +57,8 @@ try
     builder.Services.AddSingleton<IValidateOptions<NetbackOptions>, NetbackOptionsValidator>();
     builder.Services.AddOptions<ControlPlaneOptions>().Bind(builder.Configuration.GetSection(NetbackOptions.Section)).ValidateOnStart();
     builder.Services.AddSingleton<IValidateOptions<ControlPlaneOptions>, ControlPlaneOptionsValidator>();
+    builder.Services.AddOptions<MetricsOptions>().Bind(builder.Configuration.GetSection(MetricsOptions.Section)).ValidateOnStart();
+    builder.Services.AddSingleton<IValidateOptions<MetricsOptions>, MetricsOptionsValidator>();
     // The backend's directory: the operator's declarations (Netback:Vifs, then the state file) and the live vifs.
     builder.Services.AddSingleton(sp => VifDirectory.Open(sp.GetRequiredService<IOptions<NetbackOptions>>().Value,
         sp.GetRequiredService<ILoggerFactory>().CreateLogger("Netback.Interface")));
@@ -84,6 +86,7 @@ try
     });
     builder.Services.AddHostedService<ControlListener>();
     builder.Services.AddHostedService<AdminListener>();
+    builder.Services.AddHostedService<PrometheusListener>();
 
     if (Preflight.Check() is { } problem)
     {

@@ -9,7 +9,8 @@ namespace Netback.Daemon.Admin;
 /// What the admin channel can do, apart from the socket (the toolstack's <c>xl</c>): <c>list</c> the
 /// live vifs with their counters; <c>set</c> a vif's <c>rate=</c> live and in its declaration (xen's
 /// rate watch, <c>xen_net_rate_changed</c>); <c>vif-add</c>, <c>vif-del</c>, <c>vif-list</c> the
-/// declarations (<c>network-attach</c>, <c>network-detach</c>, <c>network-list</c>).
+/// declarations (<c>network-attach</c>, <c>network-detach</c>, <c>network-list</c>); <c>show</c> a
+/// live vif as <c>xenstore-ls</c> would, with its rings and workers; <c>stats</c> every queue's counters.
 /// </summary>
 internal sealed class AdminCommands
 {
@@ -41,8 +42,10 @@ internal sealed class AdminCommands
                 AdminKeys.CommandVifAdd => VifAdd.Handle(request, _registry, _nameTaken, _logger, pid),
                 AdminKeys.CommandVifDel => VifDel.Handle(request, _registry, _logger, pid),
                 AdminKeys.CommandVifList => VifList.Handle(_registry, request.GetInt(AdminKeys.First, 0, int.MaxValue, 0)),
+                AdminKeys.CommandShow => VifShow.Handle(request, _registry),
+                AdminKeys.CommandStats => VifStats.Handle(request, _registry),
                 var other => throw new ControlProtocolException(
-                    $"unknown command '{ControlMessage.Truncate(other ?? "")}' (known: list, set, vif-add, vif-del, vif-list)"),
+                    $"unknown command '{ControlMessage.Truncate(other ?? "")}' (known: list, set, vif-add, vif-del, vif-list, show, stats)"),
             };
         }
         catch (Exception e) when (e is VifDeclarationException or VifStateException)

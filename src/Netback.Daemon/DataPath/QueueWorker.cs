@@ -87,6 +87,7 @@ internal sealed class QueueWorker<TIo> : IDisposable where TIo : struct, IFrameI
         var tx = _tx;
         var rx = _rx;
         var stall = _stall;
+        _queue.WorkerStarted(Tid.Current()); // for netbackctl show: which Linux thread, on which CPU
         try
         {
             var channels = _queue.Channels;

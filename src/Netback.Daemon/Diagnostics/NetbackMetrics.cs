@@ -14,6 +14,9 @@ internal sealed class NetbackMetrics : IDisposable
     private readonly Meter _meter = new(MeterName);
     private readonly Func<IEnumerable<QueueCounterSet>> _queues;
 
+    /// <summary>The meter itself, for an exporter that must take this instance's instruments and no other's.</summary>
+    public Meter Meter => _meter;
+
     /// <param name="connectedVifs">How many vifs are connected (not the ones being set up).</param>
     /// <param name="queues">Every connected queue's counters, read when a listener asks.</param>
     public NetbackMetrics(Func<int> connectedVifs, Func<IEnumerable<QueueCounterSet>> queues)

@@ -4,6 +4,7 @@ using Netback.Daemon.Configuration;
 using Netback.Daemon.Diagnostics;
 using Ring.Shared.Abi;
 using Ring.Shared.Memory;
+using Ring.Shared.Rings;
 using Ring.Shared.Tap;
 
 namespace Netback.Daemon.Interface;
@@ -25,6 +26,7 @@ internal sealed class Vif : IDisposable
     private VifQueue[] _queues = [];
     private IVifWorkers? _workers;
     private RateLimit? _rate;
+    private VifNegotiation? _negotiation;
     private int _broken;
     private int _stalledQueues;
     /// <summary>Serialises teardown attempts (the session's, the daemon's shutdown); never taken by a worker.</summary>
@@ -72,6 +74,38 @@ internal sealed class Vif : IDisposable
 
     public IReadOnlyList<VifQueue> Queues => _queues;
 
+    /// <summary>What each side wrote during the handshake (null until the session has said Connected).</summary>
+    public VifNegotiation? Negotiation => Volatile.Read(ref _negotiation);
+
+    /// <summary>The session keeps what was negotiated once Connected is sent (its thread; read by the admin's).</summary>
+    public void Negotiated(VifNegotiation negotiation) => Volatile.Write(ref _negotiation, negotiation);
+
+    /// <summary>
+    /// Each queue's TX and RX ring indices, read from the frontend's pages by an observer (the admin
+    /// thread): it only reads, and holds the mapping while it does, so a teardown meanwhile unmaps
+    /// after it. Null once the vif has released its mapping (or before it has one).
+    /// </summary>
+    public (RingIndices Tx, RingIndices Rx)[]? ReadRings()
+    {
+        var grants = Volatile.Read(ref _grants);
+        var queues = Volatile.Read(ref _queues);
+        if (grants is null)
+        {
+            return null;
+        }
+        using var lease = new MappingLease(grants);
+        if (!lease.IsValid)
+        {
+            return null;
+        }
+        var rings = new (RingIndices Tx, RingIndices Rx)[queues.Length];
+        for (int i = 0; i < queues.Length; i++)
+        {
+            rings[i] = (queues[i].Tx.ReadIndices(), queues[i].Rx.ReadIndices());
+        }
+        return rings;
+    }
+
     public bool IsBroken => Volatile.Read(ref _broken) != 0;
 
     public string? BreakReason { get; private set; }
@@ -79,9 +113,9 @@ internal sealed class Vif : IDisposable
     /// <summary>Takes ownership of the mapped area, the TAP and the queues built over them.</summary>
     public void Attach(GrantArea grants, TapDevice tap, VifQueue[] queues)
     {
-        _grants = grants;
         _tap = tap;
-        _queues = queues;
+        Volatile.Write(ref _queues, queues);
+        Volatile.Write(ref _grants, grants); // last: a reader that sees the mapping sees the queues over it
     }
 
     /// <summary>Starts the workers (xenvif_connect_data's kthread_run).</summary>

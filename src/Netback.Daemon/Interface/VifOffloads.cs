@@ -14,6 +14,23 @@ internal readonly record struct VifOffloads(OffloadFeatures Tx, OffloadFeatures 
         ? new VifOffloads(OffloadFeatures.All, frontendRx.Normalize(), txCopy)
         : new VifOffloads(OffloadFeatures.None, OffloadFeatures.None, txCopy);
 
+    /// <summary><c>csum tso4 tso6</c>, the features of <paramref name="f"/> in netback's order, or <c>none</c>.</summary>
+    public static string Describe(OffloadFeatures f)
+    {
+        f = f.Normalize();
+        if (f == OffloadFeatures.None)
+        {
+            return "none";
+        }
+        return (f & OffloadFeatures.Tso4, f & OffloadFeatures.Tso6) switch
+        {
+            (0, 0) => "csum",
+            (_, 0) => "csum tso4",
+            (0, _) => "csum tso6",
+            _ => "csum tso4 tso6",
+        };
+    }
+
     /// <summary>Does the frontend take 64 KiB frames (so RX needs 18 posted slots per frame)?</summary>
     public bool RxGso => (Rx & (OffloadFeatures.Tso4 | OffloadFeatures.Tso6)) != 0;
 }

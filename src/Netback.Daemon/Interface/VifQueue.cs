@@ -15,6 +15,7 @@ namespace Netback.Daemon.Interface;
 internal sealed unsafe class VifQueue : IDisposable
 {
     private readonly byte* _grantBase;
+    private int _workerTid;
 
     public VifQueue(Vif vif, int index, byte* grantBase, uint dataPageFirst, uint pageCount,
         RingGeometry txGeometry, uint txRingRef, RingGeometry rxGeometry, uint rxRingRef,
@@ -66,6 +67,12 @@ internal sealed unsafe class VifQueue : IDisposable
 
     /// <summary>Pages in the grant area.</summary>
     public uint PageCount { get; }
+
+    /// <summary>The Linux id of the thread serving the queue (<c>gettid</c>), 0 until its worker has started.</summary>
+    public int WorkerTid => Volatile.Read(ref _workerTid);
+
+    /// <summary>Called by the queue's worker as it starts, on its own thread.</summary>
+    public void WorkerStarted(int tid) => Volatile.Write(ref _workerTid, tid);
 
     /// <summary>Written by the queue's worker only; read by metrics and listings.</summary>
     public QueueCounters Counters { get; } = new();

@@ -60,6 +60,9 @@ internal sealed class FrontendSession : IDisposable
     private Work _work;
     private ReceivedControlMessage? _connect;
     private ConnectRequest? _request;
+    /// <summary>What each side wrote so far, kept for the vif's <see cref="VifNegotiation"/> (netbackctl show).</summary>
+    private IReadOnlyList<KeyValuePair<string, string>> _helloKeys = [];
+    private IReadOnlyList<KeyValuePair<string, string>> _connectKeys = [];
     /// <summary>Made with the vif: a broken vif writes it (never the control socket), the loop polls it.</summary>
     private EventChannel? _wake;
     private Vif? _vif;
@@ -101,10 +104,12 @@ internal sealed class FrontendSession : IDisposable
     public SessionStep Start()
     {
         XenbusLog.FrontendAccepted(_logger, Peer.Pid, Peer.Uid, Peer.Gid);
-        if (!Send(BackendFeatures.Hello(_options, _admission.DefaultMtu), "Hello"))
+        var hello = BackendFeatures.Hello(_options, _admission.DefaultMtu);
+        if (!Send(hello, "Hello"))
         {
             return Closed();
         }
+        _helloKeys = hello.Entries;
         _state = XenbusState.InitWait;
         return SessionStep.Poll;
     }
@@ -165,6 +170,7 @@ internal sealed class FrontendSession : IDisposable
             return Refuse(e.Message);
         }
         _connect = received;
+        _connectKeys = received.Message.Entries; // bounded by the codec: 512 keys, 1 KiB values
         _work = Work.Build;
         return SessionStep.Work;
     }
@@ -245,16 +251,22 @@ internal sealed class FrontendSession : IDisposable
             SayClosing(closing);
             return TearDown(closing);
         }
-        if (!Send(XenbusReplies.Connected(_vif!), "Connected"))
+        var connected = XenbusReplies.Connected(_vif!);
+        // Recorded before it is sent: once the frontend has Connected, netbackctl show must find both nodes.
+        _vif!.Negotiated(VifNegotiation.From(_helloKeys, connected.Entries, _connectKeys));
+        _connectKeys = [];
+        if (!Send(connected, "Connected"))
         {
             return TearDown("the frontend did not take Connected");
         }
         _state = XenbusState.Connected;
-        var request = _request!;
-        var tx = RingGeometry.For(RingKind.Tx, request.Layout, request.RingPageOrder);
-        var rx = RingGeometry.For(RingKind.Rx, request.Layout, request.RingPageOrder);
-        XenbusLog.VifConnected(_logger, _vif!.Name, _vif.Identity.DomId, _vif.Identity.Handle, request.NumQueues, request.RingPageOrder,
-            tx.Size, rx.Size, request.Layout.ToKey(), request.SplitEventChannels ? "split" : "single", XenMac.Format(_vif.Mac), _vif.Mtu);
+        var plan = _vif.Plan;
+        var tx = RingGeometry.For(RingKind.Tx, plan.Layout, plan.RingPageOrder);
+        var rx = RingGeometry.For(RingKind.Rx, plan.Layout, plan.RingPageOrder);
+        XenbusLog.VifConnected(_logger, _vif.Name, _vif.Identity.DomId, _vif.Identity.Handle, plan.Queues.Count, plan.RingPageOrder,
+            tx.Size, rx.Size, plan.Layout.ToKey(), plan.SplitEventChannels ? "split" : "single", IDataPath.Threads,
+            plan.Offloads.TxCopy.ToKey(), VifOffloads.Describe(plan.Offloads.Tx), VifOffloads.Describe(plan.Offloads.Rx),
+            XenMac.Format(_vif.Mac), _vif.Mtu);
         return SessionStep.Poll;
     }
 

@@ -52,6 +52,9 @@ public sealed unsafe class GrantArea : IDisposable
 
     public long Length => (long)PageCount * PageSize;
 
+    /// <summary>The mapping's handle, which a <see cref="MappingLease"/> holds.</summary>
+    internal MappedRegionHandle Mapping => _mapping;
+
     /// <summary>Start of the mapping; valid until <see cref="Dispose"/>.</summary>
     public byte* Base => _base;
 

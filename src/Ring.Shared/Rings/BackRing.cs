@@ -19,11 +19,22 @@ public sealed unsafe class BackRing<TRequest, TResponse> : SharedRing
         }
     }
 
+    private uint _rspProdPvt;
+    private uint _reqCons;
+
     /// <summary>Private response producer (<c>rsp_prod_pvt</c>).</summary>
-    public uint RspProdPvt { get; set; }
+    public uint RspProdPvt { get => _rspProdPvt; set => _rspProdPvt = value; }
 
     /// <summary>Request consumer (<c>req_cons</c>).</summary>
-    public uint ReqCons { get; set; }
+    public uint ReqCons { get => _reqCons; set => _reqCons = value; }
+
+    /// <summary>
+    /// The six indices for an observer on another thread (netbackctl's <c>show</c>): each read once,
+    /// with acquire semantics, never written. The mapping must stay mapped for the call.
+    /// </summary>
+    public RingIndices ReadIndices() => new(
+        Volatile.Read(ref ReqProd), Volatile.Read(ref _reqCons), Volatile.Read(ref RspProd),
+        Volatile.Read(ref _rspProdPvt), Volatile.Read(ref ReqEvent), Volatile.Read(ref RspEvent));
 
     /// <summary>
     /// <c>BACK_RING_ATTACH</c> at the shared <c>rsp_prod</c>, as Linux netback does so that a
