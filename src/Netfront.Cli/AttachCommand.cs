@@ -87,9 +87,16 @@ internal static class AttachCommand
             Description = "Exit (status 1) when the backend goes away instead of reconnecting with backoff.",
         };
 
+        var poll = new Option<int>("--poll-us")
+        {
+            Description = "Polling window in microseconds: after moving frames, keep looking at the rings and the guest TAP this long before sleeping (0: sleep at once).",
+            DefaultValueFactory = _ => 0,
+        };
+        poll.Validators.Add(r => Check(r, r.GetValueOrDefault<int>() is >= 0 and <= 10_000, "--poll-us must be 0..10000"));
+
         var command = new Command("attach", "Connect to netbackd and relay a guest TAP in the current network namespace through the vif.")
         {
-            socket, name, address, mtu, queues, order, layout, single, vif, domid, devid, offloads, noReconnect,
+            socket, name, address, mtu, queues, order, layout, single, vif, domid, devid, offloads, noReconnect, poll,
         };
         command.SetAction(parse =>
         {
@@ -111,7 +118,8 @@ internal static class AttachCommand
                 parse.GetValue(name)!,
                 prefix,
                 parse.GetValue(mtu),
-                Reconnect: !parse.GetValue(noReconnect));
+                Reconnect: !parse.GetValue(noReconnect),
+                PollMicroseconds: parse.GetValue(poll));
             return GuestRelay.Run(settings);
         });
         return command;

@@ -12,4 +12,5 @@ internal sealed record AttachSettings(
     string GuestName,
     Ipv4Prefix? Address,
     int? Mtu,
-    bool Reconnect = true);
+    bool Reconnect = true,
+    int PollMicroseconds = 0);

@@ -89,7 +89,8 @@ internal sealed class GuestRelay : IDisposable
             throw new NetfrontException($"the backend now offers {device.Queues.Count} queue(s), the guest TAP has {_tap.Queues.Count}");
         }
         _tap.SetOffload(device.TxOffloads);
-        return new RelayAttachment(device, _tap, _mtu, e => OnFailure($"queue relay failed: {e.Message}"));
+        return new RelayAttachment(device, _tap, _mtu, TimeSpan.FromMicroseconds(_settings.PollMicroseconds),
+            e => OnFailure($"queue relay failed: {e.Message}"));
     }
 
     private void OnCarrierChanged(object? sender, NetfrontCarrierEventArgs e)

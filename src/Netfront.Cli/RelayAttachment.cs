@@ -13,14 +13,14 @@ internal sealed class RelayAttachment : IDisposable
 {
     private readonly NetfrontQueueDriver<RelayWork>[] _drivers;
 
-    public RelayAttachment(NetfrontDevice device, TapDevice tap, int mtu, Action<Exception> onFailure)
+    public RelayAttachment(NetfrontDevice device, TapDevice tap, int mtu, TimeSpan pollWindow, Action<Exception> onFailure)
     {
         OffloadFeatures txOffloads = device.TxOffloads;
         _drivers = new NetfrontQueueDriver<RelayWork>[device.Queues.Count];
         for (int q = 0; q < _drivers.Length; q++)
         {
             var work = new RelayWork(tap.Queues[q], mtu, txOffloads);
-            _drivers[q] = new NetfrontQueueDriver<RelayWork>(device.Queues[q], work, onFailure: onFailure);
+            _drivers[q] = new NetfrontQueueDriver<RelayWork>(device.Queues[q], work, onFailure: onFailure) { PollWindow = pollWindow };
         }
         foreach (var driver in _drivers)
         {

@@ -49,6 +49,9 @@ public sealed class NetfrontQueueCounters
     public long NotificationsReceived;
     /// <summary>Returns from the owner's wait (epoll_wait), counted by the owner.</summary>
     public long Wakeups;
+
+    /// <summary>Rounds of the driver's polling window (<see cref="NetfrontQueueDriver{TWork}.PollWindow"/>) instead of a sleep.</summary>
+    public long Polls;
     /// <summary>
     /// Bytes the thread driving this queue has allocated since a <see cref="NetfrontQueueDriver{TWork}"/>
     /// started on it, sampled before each sleep (flat under traffic: nothing is allocated per packet).

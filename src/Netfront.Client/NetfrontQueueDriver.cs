@@ -79,6 +79,15 @@ public sealed class NetfrontQueueDriver<TWork> : IDisposable where TWork : INetf
     /// </summary>
     public ref TWork Work => ref _work;
 
+    /// <summary>
+    /// The polling window: after a round that moved frames, the loop keeps going round (asking the
+    /// work to look at its fd again each time) this long before it arms the event indices and sleeps,
+    /// so a response or a frame that comes meanwhile costs no wake-up, and the backend sends no call
+    /// (the stale <c>rsp_event</c> asks for none). Zero (the default) sleeps as soon as a round is
+    /// idle. An idle queue costs nothing either way. Set it before the loop runs.
+    /// </summary>
+    public TimeSpan PollWindow { get; set; }
+
     /// <summary>Why the loop started by <see cref="Start"/> ended, if it ended with an exception.</summary>
     public Exception? Failure { get; private set; }
 
@@ -108,6 +117,8 @@ public sealed class NetfrontQueueDriver<TWork> : IDisposable where TWork : INetf
         Span<epoll_event> events = stackalloc epoll_event[4];
         NetfrontQueueCounters counters = _queue.Counters;
         long allocatedBefore = GC.GetAllocatedBytesForCurrentThread() - counters.DriverAllocatedBytes;
+        long pollTicks = (long)(PollWindow.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        long lastWork = 0;
         while (!_stopRequested)
         {
             _queue.ReclaimTxResponses();
@@ -121,7 +132,20 @@ public sealed class NetfrontQueueDriver<TWork> : IDisposable where TWork : INetf
             }
             if (received > 0 || transmitted > 0)
             {
+                if (pollTicks > 0)
+                {
+                    lastWork = System.Diagnostics.Stopwatch.GetTimestamp();
+                }
                 continue; // poll while rounds move frames: the final checks and the sleep are for idle
+            }
+            if (pollTicks > 0 && System.Diagnostics.Stopwatch.GetTimestamp() - lastWork < pollTicks)
+            {
+                // The polling window: look again without arming rsp_event (so the backend sends no
+                // call) and have the work try its fd (a read that finds it empty is the poll's cost).
+                counters.Polls++;
+                _work.OnTxWorkReadable();
+                Thread.SpinWait(8);
+                continue;
             }
 
             // RING_FINAL_CHECK_FOR_RESPONSES on RX: arm rsp_event, fence, look again.

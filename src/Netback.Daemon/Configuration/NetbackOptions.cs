@@ -86,6 +86,14 @@ public sealed class NetbackOptions
     /// </summary>
     public int SpuriousKickLimit { get; set; } = 40;
 
+    /// <summary>
+    /// The polling window (µs): after a round that moved frames, a worker keeps looking at its rings and
+    /// TAP this long before it arms the event index and sleeps (NAPI busy polling, vhost-net's
+    /// busyloop_timeout, QEMU's poll-us). A frame that arrives meanwhile costs no wake-up and no
+    /// notification; an idle vif costs nothing (no work, no window). 0 turns it off.
+    /// </summary>
+    public int PollMicroseconds { get; set; }
+
     /// <summary>Most vifs served at once.</summary>
     public int MaxVifs { get; set; } = 256;
 

@@ -74,6 +74,10 @@ internal sealed class NetbackOptionsValidator : IValidateOptions<NetbackOptions>
         {
             errors.Add($"Netback:SpuriousKickLimit must be 0 (never disable) or more than Netback:SpuriousKickThreshold, at most 1000000 (got {o.SpuriousKickLimit})");
         }
+        if (o.PollMicroseconds is < 0 or > 10_000)
+        {
+            errors.Add($"Netback:PollMicroseconds must be 0..10000 (got {o.PollMicroseconds})");
+        }
         if (o.MaxVifs is < 1 or > 4096)
         {
             errors.Add($"Netback:MaxVifs must be 1..4096 (got {o.MaxVifs})");

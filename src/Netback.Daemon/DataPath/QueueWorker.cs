@@ -129,23 +129,46 @@ internal sealed class QueueWorker<TIo> : IDisposable where TIo : struct, IFrameI
         Span<epoll_event> events = stackalloc epoll_event[4];
         bool tapArmed = false;
         long allocatedAtStart = GC.GetAllocatedBytesForCurrentThread();
+        long pollTicks = Stopwatch.Frequency * _queue.Vif.Plan.PollMicroseconds / 1_000_000;
+        long lastWork = 0;
         while (!_stopRequested)
         {
             bool more;
+            int moved = 0;
             do
             {
-                more = tx.Action(Budget) == Budget;
+                int sent = tx.Action(Budget);
                 if (tx.Failed)
                 {
                     return;
                 }
-                more |= rx.Action(Budget) == Budget;
+                int received = rx.Action(Budget);
                 if (rx.Failed)
                 {
                     return;
                 }
+                moved += sent + received;
+                more = sent == Budget || received == Budget;
             }
             while (more && !_stopRequested);
+
+            // The polling window (Netback:PollMicroseconds): for a while after work, look again
+            // instead of arming the event index and sleeping. The frontend sees a stale req_event
+            // meanwhile and does not kick; the TAP is looked at by RxAction's readv each round.
+            if (pollTicks > 0 && tx.CreditTimeoutMs() < 0)
+            {
+                long polled = Stopwatch.GetTimestamp();
+                if (moved > 0)
+                {
+                    lastWork = polled;
+                }
+                if (polled - lastWork < pollTicks)
+                {
+                    counters.Polls++;
+                    Thread.SpinWait(8);
+                    continue;
+                }
+            }
 
             // RING_FINAL_CHECK_FOR_REQUESTS on the TX ring: arm req_event, then look once more.
             // Out of credit (rate=), requests are known to wait: sleep until the next window instead.

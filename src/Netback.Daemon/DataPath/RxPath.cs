@@ -131,8 +131,10 @@ internal sealed unsafe class RxPath<TIo> : IDisposable where TIo : struct, IFram
                 iovs++;
             }
             nint n = _io.Read(_tapFd, _iov, iovs);
+            _counters.TapReads++;
             if (n <= 0)
             {
+                _counters.TapReadsEmpty += n == 0 || NativeError.LastErrno == NativeError.EAGAIN ? 1 : 0;
                 if (n < 0 && NativeError.LastErrno != NativeError.EAGAIN)
                 {
                     _counters.RxErrors++;

@@ -37,6 +37,9 @@ internal sealed class NetbackMetrics : IDisposable
         Counter("netback.rx.no_buffers", "{event}", "Times no RX buffer was posted", c => c.RxNoBuffers);
         Counter("netback.notifications.sent", "{notification}", "Event-channel notifications to frontends", c => c.NotificationsSent);
         Counter("netback.notifications.received", "{notification}", "Kicks received from frontends", c => c.NotificationsReceived);
+        Counter("netback.tap.reads", "{call}", "readv calls on the vif's TAP (guest RX), empty ones included", c => c.TapReads);
+        Counter("netback.tap.reads_empty", "{call}", "readv calls on the vif's TAP that found it empty (EAGAIN)", c => c.TapReadsEmpty);
+        Counter("netback.polls", "{round}", "Rounds of the polling window (Netback:PollMicroseconds) instead of a sleep", c => c.Polls);
         Counter("netback.wakeups", "{wakeup}", "Worker wake-ups from epoll", c => c.Wakeups);
         Counter("netback.wakeups.spurious", "{wakeup}", "Kicks that announced no request (XSA-332 spurious events; throttled by late EOI)",
             c => c.SpuriousKicks);

@@ -28,6 +28,11 @@ internal sealed class QueueCounters
     public long NotificationsSent;
     /// <summary>Kicks received from the frontend (eventfd wake-ups, before coalescing).</summary>
     public long NotificationsReceived;
+    /// <summary>readv calls on the TAP (guest RX), and how many of them found it empty (EAGAIN).</summary>
+    public long TapReads;
+    public long TapReadsEmpty;
+    /// <summary>Rounds of the polling window (Netback:PollMicroseconds): looks at the rings and TAP without sleeping.</summary>
+    public long Polls;
     /// <summary>Returns from epoll_wait.</summary>
     public long Wakeups;
     /// <summary>

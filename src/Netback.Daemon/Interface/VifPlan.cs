@@ -33,6 +33,9 @@ internal sealed record VifPlan
 
     public RxStallPolicy RxStall { get; init; } = RxStallPolicy.Default;
 
+    /// <summary>The workers' polling window after work, in µs (0: sleep as soon as the rings are empty).</summary>
+    public int PollMicroseconds { get; init; }
+
     public required VifOffloads Offloads { get; init; }
 
     public required int RingPageOrder { get; init; }

@@ -117,6 +117,7 @@ internal sealed partial class VifAdmission
         Rate = spec.Rate,
         AntiSpoofing = _options.AntiSpoofing,
         RxStall = RxStallPolicy.From(_options),
+            PollMicroseconds = _options.PollMicroseconds,
         Offloads = VifOffloads.For(_options.Offloads && spec.Offloads != false, request.FrontendRxFeatures,
             spec.TxCopy ?? TxCopyMode.Direct),
         RingPageOrder = request.RingPageOrder,
