@@ -50,6 +50,18 @@ public sealed class HotplugRunnerTests : IDisposable
     }
 
     [Fact]
+    public void A_script_gets_the_environment_it_is_given_and_nothing_of_the_daemons()
+    {
+        string file = Path.Join(_dir.Path, "seen");
+        _dir.Write("printenv", $"env > {file}");
+        Assert.Equal(HotplugResult.Ok, Run("printenv"));
+        string[] seen = File.ReadAllLines(file)
+            .Where(l => !l.StartsWith("PWD=", StringComparison.Ordinal) && !l.StartsWith("SHLVL=", StringComparison.Ordinal) && !l.StartsWith("_=", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(Env.Order(StringComparer.Ordinal), seen);
+    }
+
+    [Fact]
     public void A_failing_script_gives_its_last_line_and_leaves_nothing_running()
     {
         string pidFile = Path.Join(_dir.Path, "sleeper");
