@@ -27,6 +27,7 @@ internal sealed class GuestRelay : IDisposable
     private int _mtu;
     private volatile bool _signalled;
     private volatile string? _failure;
+    private bool _announceFailed;
 
     private GuestRelay(AttachSettings settings) => _settings = settings;
 
@@ -137,7 +138,12 @@ internal sealed class GuestRelay : IDisposable
         }
         catch (Exception e) when (e is NetDeviceException or NetworkInformationException or IOException)
         {
-            Console.Error.WriteLine($"netfront: could not announce {name}'s addresses: {e.Message}");
+            // Said once: without CAP_NET_RAW (an unprivileged guest) every attempt fails the same way.
+            if (!_announceFailed)
+            {
+                _announceFailed = true;
+                Console.Error.WriteLine($"netfront: could not announce {name}'s addresses (needs CAP_NET_RAW): {e.Message}; not said again");
+            }
         }
     }
 
