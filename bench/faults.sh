@@ -44,6 +44,7 @@ else
   NB_NETBACKD=$NB_BIN/Netback.Daemon/release_linux-x64/netbackd
   NB_NETFRONT=$NB_BIN/Netfront.Cli/release_linux-x64/netfront
   NB_NETBACKCTL=$NB_BIN/Netback.Ctl/release_linux-x64/netbackctl
+  NB_SCRIPTS=$root/scripts/hotplug
   for b in "$NB_NETBACKD" "$NB_NETFRONT" "$NB_NETBACKCTL"; do
     [ -x "$b" ] || { echo "faults.sh: $b is missing: build Release or drop --no-build" >&2; exit 1; }
   done

@@ -42,7 +42,8 @@ forget() {
 # polled every 10 ms so that the time until it listens is measured. Sets NB_NETBACKD_PID.
 start_daemon() {
   local ns=$1 dir=$2 log=$3; shift 3
-  ip netns exec "$ns" "$NB_NETBACKD" --socket "$dir/ctl.sock" --admin-socket "$dir/admin.sock" "$@" >"$log" 2>&1 &
+  ip netns exec "$ns" "$NB_NETBACKD" --socket "$dir/ctl.sock" --admin-socket "$dir/admin.sock" \
+    ${NB_SCRIPTS:+--Netback:ScriptDirectory "$NB_SCRIPTS"} "$@" >"$log" 2>&1 &
   NB_NETBACKD_PID=$!
   NB_PIDS+=("$NB_NETBACKD_PID")
   poll_until 20 grep -q 'Listening on ' "$log" || { echo "timed out waiting for netbackd ($log)" >&2; return 1; }

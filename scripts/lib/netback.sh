@@ -35,6 +35,7 @@ nb_build_release() {
   NB_NETBACKD=$NB_BIN/Netback.Daemon/release_linux-x64/netbackd
   NB_NETFRONT=$NB_BIN/Netfront.Cli/release_linux-x64/netfront
   NB_NETBACKCTL=$NB_BIN/Netback.Ctl/release_linux-x64/netbackctl
+  NB_SCRIPTS=$1/scripts/hotplug   # the hotplug scripts, for netbackd's Netback:ScriptDirectory
 }
 
 # nb_unique_id: six hex digits for namespace, device and subnet names of this run.
@@ -77,7 +78,9 @@ nb_stop_all() {
 nb_start_netbackd() {
   local ns=$1 socket=$2 log=$3; shift 3
   # The admin socket beside the control socket: never the system daemon's /run/netback/admin.sock.
-  ip netns exec "$ns" "$NB_NETBACKD" --socket "$socket" --admin-socket "${socket%/*}/admin.sock" "$@" >"$log" 2>&1 &
+  # The hotplug scripts from the checkout (vif-bridge by default), unless /etc/netback/scripts is wanted.
+  ip netns exec "$ns" "$NB_NETBACKD" --socket "$socket" --admin-socket "${socket%/*}/admin.sock" \
+    ${NB_SCRIPTS:+--Netback:ScriptDirectory "$NB_SCRIPTS"} "$@" >"$log" 2>&1 &
   NB_NETBACKD_PID=$!
   NB_PIDS+=("$NB_NETBACKD_PID")
   nb_wait_for 20 "netbackd's socket" test -S "$socket"

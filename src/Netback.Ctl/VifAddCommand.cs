@@ -15,7 +15,7 @@ internal static class VifAddCommand
         var words = new Argument<string[]>("declaration")
         {
             Description = "DOMID [DEVID], the owner (uid=U, gid=G or both) and the vif's host-side vifspec keys "
-                + "(mac=, ip=\"A B\", bridge=, rate=, mtu=, vifname=, offloads=, tx-copy=).",
+                + "(mac=, ip=\"A B\", bridge=, rate=, mtu=, vifname=, offloads=, tx-copy=, script=).",
             Arity = ArgumentArity.OneOrMore,
         };
         var json = JsonOutput.Option();

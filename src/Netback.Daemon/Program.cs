@@ -98,6 +98,12 @@ try
     // Before anything listens: a bad option or an untrustworthy state file stops the start here (exit 78).
     _ = host.Services.GetRequiredService<VifRegistry>();
     _ = host.Services.GetRequiredService<NetbackMetrics>();
+    var netback = host.Services.GetRequiredService<IOptions<NetbackOptions>>().Value;
+    if (!netback.NullDataPath && !Directory.Exists(netback.ScriptDirectory))
+    {
+        Log.Warning("Netback:ScriptDirectory {Directory} does not exist: every vif will be refused until the hotplug scripts are installed there (scripts/hotplug; README \"Hotplug scripts\")",
+            netback.ScriptDirectory);
+    }
     // How calls reach frontends: never a write(2) on the eventfd they share with us, unless neither
     // io_uring nor Linux AIO is available (then a frontend can wedge a worker; see SECURITY.md).
     var dataPathLog = Log.ForContext(Serilog.Core.Constants.SourceContextPropertyName, "Netback.DataPath");

@@ -1,3 +1,7 @@
+using System.Globalization;
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Ring.Shared.Rings;
 using Ring.Shared.Tap;
@@ -23,6 +27,7 @@ internal sealed class GuestRelay : IDisposable
     private int _mtu;
     private volatile bool _signalled;
     private volatile string? _failure;
+    private bool _announceFailed;
 
     private GuestRelay(AttachSettings settings) => _settings = settings;
 
@@ -57,6 +62,7 @@ internal sealed class GuestRelay : IDisposable
         };
         _connection.Ended += (_, e) => OnFailure(e.Reason);
         _connection.Open();
+        NotifyPeers(); // xen-netfront's netback_changed: netdev_notify_peers whenever the backend is Connected
         var device = _connection.Device!;
         Console.Out.WriteLine($"attached {device.VifName} mac {NetfrontConnection.FormatMac(device.Mac.GetAddressBytes())} queues {device.Queues.Count} " +
             $"ring-page-order {device.RingPageOrder} layout {device.Layout.ToKey()} mtu {_mtu} " +
@@ -99,6 +105,7 @@ internal sealed class GuestRelay : IDisposable
         _tap?.TrySetCarrier(e.CarrierUp);
         if (e.CarrierUp)
         {
+            NotifyPeers();
             Console.Out.WriteLine($"{e.Reason} after {(long)e.Outage.TotalMilliseconds} ms (attempt {e.Attempt})");
             Console.Out.Flush();
         }
@@ -106,6 +113,65 @@ internal sealed class GuestRelay : IDisposable
         {
             Console.Error.WriteLine($"netfront: {e.Reason}; reconnecting");
         }
+    }
+
+    /// <summary>
+    /// Once attached and after each reconnect, as xen-netfront does whenever its backend turns
+    /// Connected (<c>netdev_notify_peers</c>, resume included): a gratuitous ARP for
+    /// each IPv4 address of the guest TAP and an unsolicited neighbour advertisement for each IPv6 one,
+    /// sent out of the TAP so they cross the new vif: the bridge learns the guest's MAC on its new
+    /// port at once. A failure is one line on stderr; the relay goes on.
+    /// </summary>
+    private void NotifyPeers()
+    {
+        var device = _connection?.Device;
+        if (_tap is null || device is null)
+        {
+            return;
+        }
+        string name = _settings.GuestName;
+        try
+        {
+            foreach (byte[] frame in PeerNotification.Frames(device.Mac, GuestAddresses(name)))
+            {
+                NetDevice.SendFrame(name, frame);
+            }
+        }
+        catch (Exception e) when (e is NetDeviceException or NetworkInformationException or IOException)
+        {
+            // Said once: without CAP_NET_RAW (an unprivileged guest) every attempt fails the same way.
+            if (!_announceFailed)
+            {
+                _announceFailed = true;
+                Console.Error.WriteLine($"netfront: could not announce {name}'s addresses (needs CAP_NET_RAW): {e.Message}; not said again");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The guest TAP's IPv4 addresses, and its IPv6 ones that are usable (not tentative, optimistic or
+    /// DAD-failed, as Linux's ndisc_send_unsol_na skips them), from /proc/net/if_inet6.
+    /// </summary>
+    private static List<IPAddress> GuestAddresses(string name)
+    {
+        var nic = Array.Find(NetworkInterface.GetAllNetworkInterfaces(), n => n.Name == name);
+        var addresses = nic?.GetIPProperties().UnicastAddresses.Select(a => a.Address)
+            .Where(a => a.AddressFamily == AddressFamily.InterNetwork).ToList() ?? [];
+        const int Unusable = 0x40 | 0x08 | 0x04; // IFA_F_TENTATIVE, IFA_F_DADFAILED, IFA_F_OPTIMISTIC
+        if (File.Exists("/proc/net/if_inet6"))
+        {
+            foreach (string line in File.ReadLines("/proc/net/if_inet6"))
+            {
+                // "<32 hex digits> <ifindex> <prefix length> <scope> <flags> <name>"
+                string[] f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (f.Length == 6 && f[5] == name && f[0].Length == 32
+                    && int.TryParse(f[4], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out int flags) && (flags & Unusable) == 0)
+                {
+                    addresses.Add(new IPAddress(Convert.FromHexString(f[0])));
+                }
+            }
+        }
+        return addresses;
     }
 
     /// <summary>Relays until a signal (0), or a relay failure or the connection's end (1).</summary>

@@ -59,7 +59,7 @@ public sealed class BadInputTests(ITestOutputHelper output) : IntegrationTest(ou
     [Theory(Timeout = IntegrationTest.TimeoutMs)]
     [InlineData("{\"version\":1,\"vifs\":[{\"domid\":7,\"uid\":65534}]}", "666", "is writable by group or others (mode 666)")]
     [InlineData("{\"version\":1,\"vifs\":[{\"domid\":7,\"uid\":65534,", "600", "is not valid JSON")]
-    [InlineData("{\"version\":1,\"vifs\":[{\"domid\":7,\"uid\":65534,\"spec\":\"script=/tmp/x\"}]}", "600", "entry 0: Spec: script= is not supported")]
+    [InlineData("{\"version\":1,\"vifs\":[{\"domid\":7,\"uid\":65534,\"spec\":\"script=/tmp/x\"}]}", "600", "entry 0: Spec: script '/tmp/x' is not a script name")]
     public async Task Netbackd_with_an_untrustworthy_state_file_says_why_and_exits_78(string json, string mode, string reason)
     {
         Testbed bed = await CreateTestbedAsync(guests: 0);

@@ -138,7 +138,7 @@ public sealed partial class ControlPlaneHostileTests(ITestOutputHelper output) :
         OtherUid.OpenDirectory(bed.TempDir);
         ChildProcess daemon = bed.Track(bed.Host.Start("netbackd", "/usr/bin/env",
             "JOURNAL_STREAM=8:4242", Binaries.Netbackd, "--socket", bed.SocketPath, "--admin-socket", bed.AdminSocketPath,
-            "--Netback:SocketMode=0666", $"--Netback:Access:AllowedUids:0={OtherUid.Nobody}",
+            "--Netback:ScriptDirectory", bed.ScriptDirectory, "--Netback:SocketMode=0666", $"--Netback:Access:AllowedUids:0={OtherUid.Nobody}",
             $"--Netback:HandshakeTimeoutSeconds={HandshakeTimeoutSeconds}", $"--Netback:ShutdownTimeoutSeconds={ShutdownTimeoutSeconds}"));
         await daemon.WaitForLineAsync(l => l.Contains("Listening on ", StringComparison.Ordinal), Testbed.StartTimeout, Ct);
         return daemon;

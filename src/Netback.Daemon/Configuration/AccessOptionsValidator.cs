@@ -66,7 +66,7 @@ internal static class AccessOptionsValidator
             if (!VifSpecKeys.IsHostSide(key))
             {
                 errors.Add($"{at}:Keys: '{key}' is not a host-side vifspec key ({string.Join(", ", VifSpecKeys.HostSide)}; "
-                    + "a frontend needs no grant for offloads=, and script= is not supported)");
+                    + "a frontend needs no grant for offloads=)");
             }
         }
         if (rule.DomIds is not null && !NumberRanges.TryParse(rule.DomIds, 1, VifDeclaration.MaxDomId, out _, out string? rangeError))

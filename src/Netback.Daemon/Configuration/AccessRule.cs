@@ -37,8 +37,9 @@ public sealed class AccessRule
 
     /// <summary>
     /// Host-side vifspec keys the uid's frontends may set (<c>mac</c>, <c>ip</c>, <c>bridge</c>,
-    /// <c>rate</c>, <c>mtu</c>, <c>vifname</c>, <c>tx-copy</c>): on a self-service vif, and on a
-    /// declared one where the declaration leaves the key unset. An operator's <c>rate=</c> stays a ceiling.
+    /// <c>rate</c>, <c>mtu</c>, <c>vifname</c>, <c>tx-copy</c>, <c>script</c>): on a self-service vif, and on a
+    /// declared one where the declaration leaves the key unset. An operator's <c>rate=</c> stays a ceiling;
+    /// <c>script</c> lets the uid pick any script in <c>Netback:ScriptDirectory</c>, which then runs as the daemon.
     /// </summary>
     public List<string> Keys { get; } = [];
 

@@ -115,6 +115,21 @@ public sealed class NetbackOptions
     /// </summary>
     public string StateDirectory { get; set; } = "/var/lib/netback";
 
+    /// <summary>
+    /// Where hotplug scripts live (Xen's <c>/etc/xen/scripts</c>): a vif's <c>script=</c> (default
+    /// <c>vif-bridge</c>) names a file here, which runs as the daemon with <c>online</c> once the vif's
+    /// TAP exists and <c>offline</c> before it goes. A script must be a regular file, executable, and
+    /// neither it nor this directory writable by group or others.
+    /// </summary>
+    public string ScriptDirectory { get; set; } = "/etc/netback/scripts";
+
+    /// <summary>
+    /// How long one run of a hotplug script may take; then its process group is killed and an
+    /// <c>online</c> refuses the vif. Far above an honest run (tens of milliseconds), and below a
+    /// frontend's own wait for Connected (netfront: 10 s), so a refused frontend hears why.
+    /// </summary>
+    public int ScriptTimeoutSeconds { get; set; } = 5;
+
     /// <summary>The admin socket (<c>netbackctl</c>): mode 0600, uid 0 peers only. Empty disables it.</summary>
     public string AdminSocketPath { get; set; } = "/run/netback/admin.sock";
 }

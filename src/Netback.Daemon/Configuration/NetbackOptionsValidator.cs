@@ -91,6 +91,14 @@ internal sealed class NetbackOptionsValidator : IValidateOptions<NetbackOptions>
         {
             errors.Add($"Netback:StateDirectory must be an absolute path, or empty to keep runtime declarations in memory only (got '{o.StateDirectory}')");
         }
+        if (string.IsNullOrWhiteSpace(o.ScriptDirectory) || !Path.IsPathRooted(o.ScriptDirectory))
+        {
+            errors.Add($"Netback:ScriptDirectory must be an absolute path (got '{o.ScriptDirectory}')");
+        }
+        if (o.ScriptTimeoutSeconds is < 1 or > 120)
+        {
+            errors.Add($"Netback:ScriptTimeoutSeconds must be 1..120 (got {o.ScriptTimeoutSeconds})");
+        }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

@@ -34,6 +34,16 @@ internal sealed record VifSpec
     /// <summary><c>tx-copy=direct|bounce</c> (this emulation's key; default direct): how guest TX reaches the TAP.</summary>
     public TxCopyMode? TxCopy { get; init; }
 
+    /// <summary>
+    /// <c>script=</c>: the hotplug script netbackd runs with <c>online</c> and <c>offline</c> (default
+    /// <see cref="DefaultScript"/>), a file name in <c>Netback:ScriptDirectory</c>, never a path
+    /// (<see cref="IsScriptName"/>): xl's <c>script=</c> may name any file, which a frontend must not.
+    /// </summary>
+    public string? Script { get; init; }
+
+    /// <summary>Xen's default (<c>vif.default.script</c> in xl.conf).</summary>
+    public const string DefaultScript = "vif-bridge";
+
     /// <summary>xl keys this daemon accepts but that have no effect here (toolstack or HVM matters).</summary>
     private static readonly HashSet<string> Ignored = ["type", "model", "backend", "devid", "gatewaydev", "accel", "trusted"];
 
@@ -106,9 +116,14 @@ internal sealed record VifSpec
                     spec = spec with { Rate = rate };
                     break;
                 case "script":
-                    // Accepting it and running nothing would mislead: the daemon configures the vif itself (bridge=).
-                    error = "script= is not supported: the daemon sets the vif up itself (bridge= enslaves it, as vif-bridge does)";
-                    return false;
+                    if (!IsScriptName(value))
+                    {
+                        error = $"script '{value}' is not a script name: a file in Netback:ScriptDirectory, 1..64 of [A-Za-z0-9_.+-], "
+                            + "with no '/' or '..' and not starting with '.'";
+                        return false;
+                    }
+                    spec = spec with { Script = value };
+                    break;
                 case "vifname":
                     if (!IsInterfaceName(value))
                     {
@@ -144,7 +159,7 @@ internal sealed record VifSpec
                 default:
                     if (!Ignored.Contains(key))
                     {
-                        error = $"unknown vifspec key '{key}' (known: mac, bridge, ip, rate, vifname, mtu, offloads, tx-copy)";
+                        error = $"unknown vifspec key '{key}' (known: mac, bridge, ip, rate, vifname, mtu, offloads, tx-copy, script)";
                         return false;
                     }
                     break;
@@ -164,6 +179,7 @@ internal sealed record VifSpec
         Mtu = other.Mtu ?? Mtu,
         Offloads = other.Offloads ?? Offloads,
         TxCopy = other.TxCopy ?? TxCopy,
+        Script = other.Script ?? Script,
     };
 
     /// <summary>The keys this spec sets, in xl syntax; <see cref="TryParse"/> reads it back to an equal spec.</summary>
@@ -180,10 +196,7 @@ internal sealed record VifSpec
         }
         if (Ips.Count > 0)
         {
-            // A single address is written bare, as xl writes ip=; prefixes keep their length.
-            parts.Add($"ip={string.Join(' ', Ips.Select(n =>
-                n.PrefixLength == (n.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)
-                    ? n.BaseAddress.ToString() : n.ToString()))}");
+            parts.Add($"ip={FormatIps(Ips)}");
         }
         if (Rate is not null)
         {
@@ -205,8 +218,17 @@ internal sealed record VifSpec
         {
             parts.Add($"tx-copy={copy.ToKey()}");
         }
+        if (Script is not null)
+        {
+            parts.Add($"script={Script}");
+        }
         return string.Join(',', parts);
     }
+
+    /// <summary><c>ip=</c>'s value: a single address written bare, as xl writes it; prefixes keep their length.</summary>
+    public static string FormatIps(IEnumerable<IPNetwork> ips) => string.Join(' ', ips.Select(n =>
+        n.PrefixLength == (n.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)
+            ? n.BaseAddress.ToString() : n.ToString()));
 
     /// <summary>
     /// xl's <c>ip=</c>: a space-separated list. Xen takes IPv4 addresses; here also IPv6 addresses
@@ -241,6 +263,15 @@ internal sealed record VifSpec
         }
         return true;
     }
+
+    /// <summary>
+    /// A hotplug script's name: a plain file name that resolves inside the script directory and
+    /// nowhere else (no '/', no '..', no hidden file, nothing a shell or the journal would read
+    /// differently). Whoever sets <c>script=</c>, the name alone can never reach another directory.
+    /// </summary>
+    internal static bool IsScriptName(string s) =>
+        s.Length is > 0 and <= 64 && s[0] != '.' && !s.Contains("..", StringComparison.Ordinal) &&
+        s.All(c => c is >= 'a' and <= 'z' or >= 'A' and <= 'Z' or >= '0' and <= '9' or '_' or '-' or '.' or '+');
 
     internal static bool IsInterfaceName(string s) =>
         s.Length is > 0 and < 16 && s != "." && s != ".." &&

@@ -17,9 +17,13 @@ internal static class VifSpecKeys
     public const string VifName = "vifname";
     public const string TxCopy = "tx-copy";
     public const string Offloads = "offloads";
+    public const string Script = "script";
 
-    /// <summary>The operator's keys (<c>script=</c> is refused for everyone by <see cref="VifSpec.TryParse"/>).</summary>
-    public static readonly IReadOnlyList<string> HostSide = [Mac, Ip, Bridge, Rate, Mtu, VifName, TxCopy];
+    /// <summary>
+    /// The operator's keys. <c>script=</c> is one: the script runs as the daemon (root, CAP_NET_ADMIN),
+    /// so only a declaration, <c>DefaultVifSpec</c> or a rule's <c>Keys</c> grant may choose it.
+    /// </summary>
+    public static readonly IReadOnlyList<string> HostSide = [Mac, Ip, Bridge, Rate, Mtu, VifName, TxCopy, Script];
 
     public static bool IsHostSide(string key) => HostSide.Contains(key);
 
@@ -54,6 +58,10 @@ internal static class VifSpecKeys
         {
             yield return TxCopy;
         }
+        if (spec.Script is not null)
+        {
+            yield return Script;
+        }
     }
 
     /// <summary>Do both specs give <paramref name="key"/> the same value (both unset counts)?</summary>
@@ -66,6 +74,7 @@ internal static class VifSpecKeys
         Mtu => a.Mtu == b.Mtu,
         VifName => a.VifName == b.VifName,
         TxCopy => a.TxCopy == b.TxCopy,
+        Script => a.Script == b.Script,
         _ => throw new ArgumentOutOfRangeException(nameof(key), key, "not a host-side key"),
     };
 
@@ -79,6 +88,7 @@ internal static class VifSpecKeys
         Mtu => target with { Mtu = source.Mtu },
         VifName => target with { VifName = source.VifName },
         TxCopy => target with { TxCopy = source.TxCopy },
+        Script => target with { Script = source.Script },
         _ => throw new ArgumentOutOfRangeException(nameof(key), key, "not a host-side key"),
     };
 }

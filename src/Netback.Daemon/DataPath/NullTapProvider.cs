@@ -41,4 +41,7 @@ internal sealed class NullTapProvider(bool generatesRx) : IVifTapProvider
     }
 
     public bool Exists(string name) => false;
+
+    /// <summary>No netdev, so nothing for a script to act on.</summary>
+    public bool RunsHotplugScripts => false;
 }

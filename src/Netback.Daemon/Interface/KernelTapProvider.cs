@@ -4,7 +4,11 @@ using Ring.Shared.Tap;
 
 namespace Netback.Daemon.Interface;
 
-/// <summary>Real multi-queue TAPs, configured as Xen configures a vif netdev (hotplug script included).</summary>
+/// <summary>
+/// Real multi-queue TAPs, configured as netback configures a vif netdev (MAC FE:FF:FF:FF:FF:FF, MTU,
+/// offloads, up); where it goes on the host (a bridge, routes, an Open vSwitch port) is its hotplug
+/// script's doing (<see cref="VifHotplug"/>).
+/// </summary>
 internal sealed class KernelTapProvider : IVifTapProvider
 {
     public TapDevice Create(string name, int queues, int mtu, string? bridge, OffloadFeatures rxOffloads)
@@ -20,10 +24,6 @@ internal sealed class KernelTapProvider : IVifTapProvider
             tap.SetOffload(rxOffloads);
             NetDevice.SetMac(name, XenMac.Backend);
             NetDevice.SetMtu(name, mtu);
-            if (bridge is not null)
-            {
-                NetDevice.AddToBridge(bridge, name); // what Xen's vif-bridge script does
-            }
             NetDevice.SetUp(name, true);
             return tap;
         }
@@ -35,4 +35,6 @@ internal sealed class KernelTapProvider : IVifTapProvider
     }
 
     public bool Exists(string name) => NetDevice.Exists(name);
+
+    public bool RunsHotplugScripts => true;
 }

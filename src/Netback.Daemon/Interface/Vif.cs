@@ -21,6 +21,7 @@ internal sealed class Vif : IDisposable
     private readonly IDataPath _dataPath;
     private readonly ILogger _logger;
     private readonly Action _onBroken;
+    private readonly VifHotplug? _hotplug;
     private GrantArea? _grants;
     private TapDevice? _tap;
     private VifQueue[] _queues = [];
@@ -42,8 +43,10 @@ internal sealed class Vif : IDisposable
     /// Called once, from whatever thread broke the vif (a worker's, often): it must only signal the
     /// session (set a flag, write its own eventfd), never block or talk to the frontend.
     /// </param>
-    public Vif(VifPlan plan, IDataPath dataPath, ILogger logger, Action onBroken)
+    /// <param name="hotplug">Its hotplug script's runs; null where its netdev is none the host sees.</param>
+    public Vif(VifPlan plan, IDataPath dataPath, ILogger logger, Action onBroken, VifHotplug? hotplug = null)
     {
+        _hotplug = hotplug;
         Plan = plan;
         _rate = plan.Rate;
         _dataPath = dataPath;
@@ -117,6 +120,14 @@ internal sealed class Vif : IDisposable
         Volatile.Write(ref _queues, queues);
         Volatile.Write(ref _grants, grants); // last: a reader that sees the mapping sees the queues over it
     }
+
+    /// <summary>
+    /// Runs the hotplug script's <c>online</c> (Xen: the udev or libxl run that netback's backend
+    /// waits for, <c>hotplug-status=connected</c>, before it says Connected): the TAP exists, no worker
+    /// runs yet. Throws <see cref="VifSetupException"/> with the script's reason; <see cref="TearDown"/>
+    /// then runs <c>offline</c>. A control worker's call: it may take up to the script timeout.
+    /// </summary>
+    public void Online() => _hotplug?.Online();
 
     /// <summary>Starts the workers (xenvif_connect_data's kthread_run).</summary>
     public void Start()
@@ -253,6 +264,8 @@ internal sealed class Vif : IDisposable
                     VifLog.WorkersStoppedLate(_logger, Name, _stuck.Count);
                 }
             }
+            // The workers are gone: the hotplug script's offline, while the TAP it acts on still exists.
+            _hotplug?.Offline();
             foreach (var q in _queues)
             {
                 q.Dispose();

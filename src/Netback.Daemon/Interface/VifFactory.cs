@@ -38,7 +38,10 @@ internal sealed unsafe class VifFactory
     /// <param name="onBroken">See <see cref="Vif"/>: a non-blocking signal to the session.</param>
     public Vif Create(VifPlan plan, FileDescriptorHandle?[] fds, Action onBroken)
     {
-        var vif = new Vif(plan, _dataPath, _logger, onBroken);
+        var hotplug = _taps.RunsHotplugScripts
+            ? new VifHotplug(plan.Script, HotplugEnvironment.For(plan), plan.Identity.Name, _logger)
+            : null;
+        var vif = new Vif(plan, _dataPath, _logger, onBroken, hotplug);
         GrantArea? grants = null;
         TapDevice? tap = null;
         var owned = new List<IDisposable>(); // eventfds taken and notifiers made, released on failure
@@ -62,7 +65,9 @@ internal sealed unsafe class VifFactory
                 channels.Add((new QueueEventChannels(txKick, txCall, rxKick, rxCall), txNotifier, rxNotifier));
             }
 
-            tap = _taps.Create(plan.Identity.Name, plan.Queues.Count, plan.Mtu, plan.Bridge, plan.Offloads.Rx);
+            // Before the TAP exists, so a refusal leaves nothing behind: the bridge vif-bridge will use.
+            string? bridge = plan.Script.JoinsLinuxBridge ? plan.Bridge : null;
+            tap = _taps.Create(plan.Identity.Name, plan.Queues.Count, plan.Mtu, bridge, plan.Offloads.Rx);
 
             var txGeometry = RingGeometry.For(RingKind.Tx, plan.Layout, plan.RingPageOrder);
             var rxGeometry = RingGeometry.For(RingKind.Rx, plan.Layout, plan.RingPageOrder);

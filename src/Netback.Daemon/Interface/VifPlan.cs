@@ -22,6 +22,12 @@ internal sealed record VifPlan
     /// <summary><c>bridge=</c>: the bridge the vif's TAP joins, or none.</summary>
     public string? Bridge { get; init; }
 
+    /// <summary>
+    /// <c>script=</c> (default vif-bridge): run with <c>online</c> once the TAP exists and <c>offline</c>
+    /// before it goes, where the netdev is one the host sees (<c>IVifTapProvider.RunsHotplugScripts</c>).
+    /// </summary>
+    public required HotplugScript Script { get; init; }
+
     /// <summary><c>ip=</c>: what anti-spoofing lets the guest send from (empty: the MAC is checked only).</summary>
     public IReadOnlyList<IPNetwork> Ips { get; init; } = [];
 

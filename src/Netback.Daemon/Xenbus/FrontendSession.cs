@@ -272,8 +272,10 @@ internal sealed class FrontendSession : IDisposable
 
     /// <summary>
     /// netback's <c>connect</c>: admit (identity, settings, the uid's lease: nothing built yet), then
-    /// map, take the fds, create the TAP and start the workers. Anything that fails gives back what
-    /// was taken and becomes the refusal.
+    /// map, take the fds, create the TAP, run the hotplug script's <c>online</c> (Xen's backend waits
+    /// for it before Connected) and start the workers. Anything that fails before the vif exists gives
+    /// back what was taken; after, the vif is torn down (its script's <c>offline</c> too) once the
+    /// frontend has its Error. Either way the failure becomes the refusal.
     /// </summary>
     private void Build()
     {
@@ -296,6 +298,8 @@ internal sealed class FrontendSession : IDisposable
                 throw;
             }
             _lease = lease;
+            // From here the vif is this session's: a refusal tears it down (offline included) after the Error.
+            _vif.Online();
             _registry.Register(_vif);
             _vif.Start();
         }

@@ -113,6 +113,8 @@ internal sealed partial class VifAdmission
         Mac = spec.Mac!,
         Mtu = spec.Mtu ?? NetifLimits.DefaultMtu,
         Bridge = spec.Bridge,
+        Script = HotplugScript.In(_options.ScriptDirectory, spec.Script ?? VifSpec.DefaultScript,
+            TimeSpan.FromSeconds(_options.ScriptTimeoutSeconds)),
         Ips = spec.Ips,
         Rate = spec.Rate,
         AntiSpoofing = _options.AntiSpoofing,

@@ -65,6 +65,53 @@ public static unsafe class NetDevice
         return result.ifr_ifindex;
     }
 
+    /// <summary>
+    /// Sends <paramref name="frame"/> (a whole Ethernet frame, from its destination MAC) out of
+    /// <paramref name="name"/> through an AF_PACKET socket, as the kernel sends its own gratuitous ARP
+    /// (netdev_notify_peers); the qdisc is bypassed, so it goes even while linkwatch is still turning
+    /// the device's carrier on. Needs CAP_NET_RAW.
+    /// </summary>
+    public static void SendFrame(string name, ReadOnlySpan<byte> frame)
+    {
+        if (frame.Length < 14)
+        {
+            throw new ArgumentException("an Ethernet frame has at least 14 bytes", nameof(frame));
+        }
+        int index = GetIndex(name);
+        int fd = Packet.socket(Packet.AF_PACKET, Packet.SOCK_RAW | Packet.SOCK_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            int errno = NativeError.LastErrno;
+            throw new NetDeviceException($"AF_PACKET socket for {name}: {NativeError.Exception("socket", errno).Message}", errno);
+        }
+        try
+        {
+            int one = 1;
+            _ = Packet.setsockopt(fd, Packet.SOL_PACKET, Packet.PACKET_QDISC_BYPASS, &one, sizeof(int)); // older kernels: through the qdisc
+            Packet.sockaddr_ll to = default;
+            to.sll_family = Packet.AF_PACKET;
+            to.sll_protocol = (ushort)(frame[12] | (frame[13] << 8)); // the EtherType as it is on the wire: network order
+            to.sll_ifindex = index;
+            to.sll_halen = 6;
+            for (int i = 0; i < 6; i++)
+            {
+                to.sll_addr[i] = frame[i];
+            }
+            fixed (byte* p = frame)
+            {
+                if (Packet.sendto(fd, p, (nuint)frame.Length, 0, &to, (uint)sizeof(Packet.sockaddr_ll)) < 0)
+                {
+                    int errno = NativeError.LastErrno;
+                    throw new NetDeviceException($"sending a frame out of {name}: {NativeError.Exception("sendto", errno).Message}", errno);
+                }
+            }
+        }
+        finally
+        {
+            _ = Packet.close(fd);
+        }
+    }
+
     public static bool Exists(string name)
     {
         try

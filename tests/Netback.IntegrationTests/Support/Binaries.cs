@@ -15,6 +15,19 @@ internal static class Binaries
     /// <summary>samples/UserspaceGuest: a guest with no TAP, on the async API.</summary>
     public static string UserspaceGuest => Locate("UserspaceGuest", "userspace-guest");
 
+    /// <summary>The repository's hotplug scripts (scripts/hotplug), which the daemon installs to /etc/netback/scripts.</summary>
+    public static string HotplugScripts
+    {
+        get
+        {
+            var here = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory));
+            string repo = here.Parent?.Parent?.Parent?.Parent?.FullName
+                ?? throw new InvalidOperationException($"unexpected test output folder {here.FullName}");
+            string path = Path.Combine(repo, "scripts", "hotplug");
+            return Directory.Exists(path) ? path : throw new DirectoryNotFoundException($"no hotplug scripts at {path}");
+        }
+    }
+
     private static string Locate(string project, string apphost)
     {
         var here = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory));

@@ -76,11 +76,45 @@ internal sealed class Testbed : IAsyncDisposable
     /// </summary>
     public string StateDirectory => Path.Combine(TempDir, "state");
 
+    /// <summary>
+    /// The daemon's hotplug script directory (Netback:ScriptDirectory): a copy of the repository's
+    /// scripts/hotplug, root's alone as /etc/netback/scripts would be, so a checkout's modes do not
+    /// matter; a test adds its own scripts with <see cref="WriteScript"/>.
+    /// </summary>
+    public string ScriptDirectory
+    {
+        get
+        {
+            string dir = Path.Combine(TempDir, "scripts");
+            if (!Directory.Exists(dir))
+            {
+                Directory.CreateDirectory(dir, (UnixFileMode)0b111_101_101);
+                foreach (string file in Directory.GetFiles(Binaries.HotplugScripts))
+                {
+                    string copy = Path.Combine(dir, Path.GetFileName(file));
+                    File.Copy(file, copy);
+                    File.SetUnixFileMode(copy, (UnixFileMode)0b111_101_101);
+                }
+            }
+            return dir;
+        }
+    }
+
+    /// <summary>Writes <c>#!/bin/sh</c> and <paramref name="body"/> as script <paramref name="name"/> (0755) in <see cref="ScriptDirectory"/>.</summary>
+    public string WriteScript(string name, string body)
+    {
+        string path = Path.Combine(ScriptDirectory, name);
+        File.WriteAllText(path, "#!/bin/sh\n" + body + "\n");
+        File.SetUnixFileMode(path, (UnixFileMode)0b111_101_101);
+        return path;
+    }
+
     /// <summary>netbackd in the host namespace on this testbed's socket; returns once it logs "Listening on".</summary>
     public async Task<ChildProcess> StartDaemonAsync(CancellationToken ct, params string[] extra)
     {
         ChildProcess daemon = Track(Host.Start("netbackd", Binaries.Netbackd,
-            ["--socket", SocketPath, "--admin-socket", AdminSocketPath, "--Netback:StateDirectory", StateDirectory, .. extra]));
+            ["--socket", SocketPath, "--admin-socket", AdminSocketPath, "--Netback:StateDirectory", StateDirectory,
+                "--Netback:ScriptDirectory", ScriptDirectory, .. extra]));
         Daemon = daemon;
         await daemon.WaitForLineAsync(l => l.Contains("Listening on ", StringComparison.Ordinal), StartTimeout, ct);
         Assert.True(File.Exists(SocketPath), $"netbackd logged Listening but {SocketPath} does not exist\n{daemon.Describe()}");

@@ -46,6 +46,12 @@ internal sealed class SocketPairTapProvider : IVifTapProvider, IDisposable
 
     public bool Exists(string name) => false;
 
+    /// <summary>
+    /// Off: socketpairs are no netdev. A test of the hotplug runs turns it on, with a
+    /// <c>ScriptDirectory</c> of scripts that record what they were given rather than touch a device.
+    /// </summary>
+    public bool RunsHotplugScripts { get; init; }
+
     /// <summary>The host-side sockets of vif <paramref name="name"/>, waiting up to 5 s for it.</summary>
     public HostTap[] HostEnds(string name)
     {

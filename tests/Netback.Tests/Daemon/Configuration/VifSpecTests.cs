@@ -104,10 +104,34 @@ public sealed class VifSpecTests
         Assert.Equal("A-b_c.9", Parse("vifname=A-b_c.9").VifName);
     }
 
-    [Fact]
-    public void Script_is_refused_because_nothing_would_run_it()
+    [Theory]
+    [InlineData("vif-bridge")]
+    [InlineData("vif-openvswitch")]
+    [InlineData("my_vif.v2+ovs")]
+    public void Script_is_a_file_name_in_the_script_directory(string name)
     {
-        Assert.Contains("script= is not supported", Rejected("script=vif-bridge"), StringComparison.Ordinal);
+        Assert.Equal(name, Parse($"script={name}").Script);
+        Assert.Equal($"script={name}", Parse($"script={name}").Format());
+    }
+
+    [Theory]
+    [InlineData("../../bin/sh")]
+    [InlineData("/bin/sh")]
+    [InlineData("/etc/xen/scripts/vif-bridge")]
+    [InlineData("..")]
+    [InlineData(".")]
+    [InlineData(".hidden")]
+    [InlineData("vif..bridge")]
+    [InlineData("sub/vif-bridge")]
+    [InlineData("vif-bridge;reboot")]
+    [InlineData("$(reboot)")]
+    [InlineData("vif bridge")]
+    [InlineData("vif-bridge\u001b")]
+    [InlineData("")]
+    [InlineData("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")] // 65
+    public void A_script_that_is_a_path_or_no_plain_name_is_refused(string name)
+    {
+        Assert.Contains("is not a script name", Rejected($"script={name}"), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -78,7 +78,7 @@ public sealed class VifStateFileTests : IDisposable
     [InlineData("{\"version\":1,\"vifs\":[{\"domid\":5,\"uid\":-1}]}", "entry 0: 'uid' has a bad value -1")]
     [InlineData("{\"version\":1,\"vifs\":[{\"domid\":5}]}", "entry 0: needs an owner")]
     [InlineData("{\"version\":1,\"vifs\":[{\"domid\":0,\"uid\":1000}]}", "entry 0: DomId must be 1..32751")]
-    [InlineData("{\"version\":1,\"vifs\":[{\"domid\":5,\"uid\":1000,\"spec\":\"script=/tmp/x\"}]}", "entry 0: Spec: script= is not supported")]
+    [InlineData("{\"version\":1,\"vifs\":[{\"domid\":5,\"uid\":1000,\"spec\":\"script=/tmp/x\"}]}", "entry 0: Spec: script '/tmp/x' is not a script name")]
     [InlineData("{\"version\":1,\"vifs\":[{\"domid\":5,\"uid\":1000},{\"domid\":5,\"uid\":0}]}", "entry 1: domid 5 devid 0 is declared already")]
     [InlineData("{\"version\":1,\"vifs\":[[[[[[1]]]]]]}", "is not valid JSON")] // deeper than any state file
     public void A_corrupt_file_is_refused_with_the_reason(string json, string reason)

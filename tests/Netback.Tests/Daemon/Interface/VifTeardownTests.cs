@@ -84,6 +84,7 @@ public sealed class VifTeardownTests
         Identity = new VifIdentity(9, 0, "vif9.0"),
         Mac = PhysicalAddress.Parse("00-16-3E-00-00-09"),
         Mtu = 1500,
+        Script = HotplugScript.In("/nonexistent", "vif-bridge", TimeSpan.FromSeconds(1)),
         Offloads = VifOffloads.For(false, OffloadFeatures.None, TxCopyMode.Direct),
         RingPageOrder = 0,
         Layout = RingLayout.Xen,
