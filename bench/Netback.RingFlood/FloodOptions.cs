@@ -10,8 +10,11 @@ internal sealed class FloodOptions
           ringflood --socket PATH [--mode tx|rx] [--size BYTES] [--seconds S] [--warmup S]
                     [--queues N] [--ring-page-order K] [--daemon-pid PID] [--zero-copy]
           ringflood --baseline socketpair [--size BYTES] [--seconds S] [--warmup S]
-        tx: frames are copied into granted pages (TrySend; --zero-copy: TryBeginSend+CommitSend
-            without touching the page), pushed once per batch of 64, slots reclaimed from responses.
+        tx: broadcast frames from the vif's MAC (so anti-spoofing passes them) are copied into granted
+            pages (TrySend; --zero-copy: TryBeginSend+CommitSend, the page's Ethernet header written
+            once per slot id), pushed once per batch of 64, slots reclaimed from responses. Only
+            frames answered NETIF_RSP_OKAY count; any refused frame (ERROR or DROPPED) fails the run:
+            the JSON line says "ok":false and why, and the exit status is 3.
         rx: every posted buffer the daemon fills is consumed and re-posted (needs the daemon's
             --Netback:NullRxFrameSize N, or traffic on its TAP).
         socketpair: the naive baseline, one send() and one recv() per frame over an AF_UNIX
@@ -63,6 +66,11 @@ internal sealed class FloodOptions
         if (!Enum.IsDefined(o.Mode))
         {
             error = "--mode must be tx or rx, --baseline must be socketpair";
+            return null;
+        }
+        if (o.ZeroCopy && o.FrameSize > Netfront.Client.NetfrontQueue.MaxSlotFrame)
+        {
+            error = $"--zero-copy sends single-slot frames: --size must be at most {Netfront.Client.NetfrontQueue.MaxSlotFrame}";
             return null;
         }
         if (o.Mode != FloodMode.SocketPair && string.IsNullOrEmpty(o.SocketPath))

@@ -1,3 +1,4 @@
+using System.Net.NetworkInformation;
 using Netfront.Client;
 
 namespace Netback.RingFlood;
@@ -10,32 +11,56 @@ namespace Netback.RingFlood;
 /// over whatever the page held. RX: frames are counted by the queue and discarded here. Nothing is
 /// allocated per frame.
 /// </summary>
-internal readonly struct FloodWork : INetfrontQueueWork
+/// <remarks>
+/// The frames carry the vif's MAC as their source, so they pass the daemon's anti-spoofing filter
+/// and are answered <c>NETIF_RSP_OKAY</c>: the flood measures the path a guest's frame takes, not
+/// the drop path. Only frames answered OKAY are counted (<see cref="OkayFrames"/>): a refused frame
+/// is never a packet.
+/// </remarks>
+internal struct FloodWork : INetfrontQueueWork
 {
     private readonly FloodMode _mode;
     private readonly byte[] _frame;
     private readonly bool _zeroCopy;
+    private readonly int _slotsPerFrame;
+    // Zero-copy: slot ids whose page already holds the frame's Ethernet header (written once per id).
+    private readonly bool[] _primed;
+    private long _okayFrames;
 
-    public FloodWork(FloodMode mode, int frameSize, bool zeroCopy)
+    public FloodWork(FloodMode mode, int frameSize, bool zeroCopy, PhysicalAddress source, int txRingSize)
     {
         _mode = mode;
         _zeroCopy = zeroCopy;
         _frame = new byte[frameSize];
-        // A broadcast Ethernet frame with an experimental EtherType: valid to any parser, owned by nobody.
+        _slotsPerFrame = (frameSize + NetfrontQueue.MaxSlotFrame - 1) / NetfrontQueue.MaxSlotFrame;
+        _primed = zeroCopy ? new bool[txRingSize] : [];
+        // A broadcast Ethernet frame from the vif's own MAC with an experimental EtherType (0x88b5):
+        // valid to any parser, passed by anti-spoofing (other EtherTypes pass), owned by nobody.
         _frame.AsSpan(0, 6).Fill(0xff);
-        _frame[6] = 0x02;
+        byte[] mac = source.GetAddressBytes();
+        if (mac.Length != 6)
+        {
+            throw new ArgumentException($"the vif's MAC '{source}' is not an Ethernet address", nameof(source));
+        }
+        mac.CopyTo(_frame.AsSpan(6, 6));
         _frame[12] = 0x88;
         _frame[13] = 0xb5;
     }
 
-    public int TxWorkFd => -1;
+    public readonly int TxWorkFd => -1;
 
-    public int RxBudget => _mode == FloodMode.Rx ? NetfrontQueueDriver<FloodWork>.Budget : 0;
+    public readonly int RxBudget => _mode == FloodMode.Rx ? NetfrontQueueDriver<FloodWork>.Budget : 0;
 
     /// <summary>TX always has a frame waiting: sleep only when no slot is free.</summary>
-    public int TxSlotsWanted => _mode == FloodMode.Tx ? (_frame.Length + NetfrontQueue.MaxSlotFrame - 1) / NetfrontQueue.MaxSlotFrame : 0;
+    public readonly int TxSlotsWanted => _mode == FloodMode.Tx ? _slotsPerFrame : 0;
 
-    public bool IsDone => false;
+    public readonly bool IsDone => false;
+
+    /// <summary>
+    /// TX frames the backend has answered <c>NETIF_RSP_OKAY</c>, as of the driver's last round
+    /// (written by the driver's thread; read by others as a counter).
+    /// </summary>
+    public readonly long OkayFrames => Volatile.Read(in _okayFrames);
 
     public int Transmit(NetfrontQueue queue, int budget)
     {
@@ -43,14 +68,26 @@ internal readonly struct FloodWork : INetfrontQueueWork
         {
             return 0;
         }
+        // The driver reclaimed responses just before this call: every slot placed on the ring and no
+        // longer in flight has been answered, and the queue counted the non-OKAY ones (per slot).
+        NetfrontQueueCounters c = queue.Counters;
+        long answeredSlots = c.TxPackets * _slotsPerFrame - queue.TxInFlight;
+        Volatile.Write(ref _okayFrames, (answeredSlots - c.TxStatusErrors - c.TxStatusDropped) / _slotsPerFrame);
+
         ReadOnlySpan<byte> frame = _frame;
         int sent = 0;
-        while (sent < budget && queue.FreeTxSlots > 0)
+        while (sent < budget && queue.FreeTxSlots >= _slotsPerFrame)
         {
             if (_zeroCopy)
             {
-                // The page keeps whatever it held: this measures the ring alone, no memcpy.
-                queue.TryBeginSend(out _, out int token);
+                // The page keeps whatever it held: this measures the ring alone, no memcpy, except the
+                // first use of each slot id, which writes the Ethernet header (source MAC) once.
+                queue.TryBeginSend(out Span<byte> page, out int token);
+                if (!_primed[token])
+                {
+                    frame[..14].CopyTo(page);
+                    _primed[token] = true;
+                }
                 queue.CommitSend(token, frame.Length);
             }
             else if (!queue.TrySend(frame))
@@ -63,13 +100,13 @@ internal readonly struct FloodWork : INetfrontQueueWork
     }
 
     /// <summary>Discards a received frame: the queue's counters already count it.</summary>
-    public void OnFrame(in RxFrame frame)
+    public readonly void OnFrame(in RxFrame frame)
     {
     }
 
-    public void OnTxWorkReadable()
+    public readonly void OnTxWorkReadable()
     {
     }
 
-    public int SleepTimeout() => -1;
+    public readonly int SleepTimeout() => -1;
 }

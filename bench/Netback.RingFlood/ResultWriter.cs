@@ -3,10 +3,20 @@ using System.Text.Json;
 
 namespace Netback.RingFlood;
 
+/// <summary>
+/// TX frames the daemon refused over the whole run (warm-up included) and, when the run is not a
+/// result, why (<c>null</c> for a good run).
+/// </summary>
+internal readonly record struct RefusedTotals(long Errors, long Dropped, string? Failure)
+{
+    public static RefusedTotals None => default;
+}
+
 /// <summary>Prints the measured window as one JSON line on stdout (run.sh collects them).</summary>
 internal static class ResultWriter
 {
-    public static void Write(FloodOptions o, Snapshot d, long sampleAllocation, int queues, string vif, bool tapPresent, int ringPageOrder, int ringSize)
+    public static void Write(FloodOptions o, Snapshot d, long sampleAllocation, int queues, string vif, bool tapPresent, int ringPageOrder, int ringSize,
+        RefusedTotals refused)
     {
         double seconds = (double)d.Timestamp / Stopwatch.Frequency;
         // Per-packet figures of a window that moved nothing are undefined, not huge: written as null.
@@ -23,6 +33,12 @@ internal static class ResultWriter
         {
             w.WriteStartObject();
             w.WriteString("mode", o.Mode switch { FloodMode.Tx => "tx", FloodMode.Rx => "rx", _ => "socketpair" });
+            // ok: false = not a result (run.sh marks the row failed); error says why.
+            w.WriteBoolean("ok", refused.Failure is null);
+            if (refused.Failure is not null)
+            {
+                w.WriteString("error", refused.Failure);
+            }
             w.WriteNumber("frame_bytes", o.FrameSize);
             w.WriteNumber("queues", queues);
             if (o.Mode != FloodMode.SocketPair)
@@ -49,8 +65,11 @@ internal static class ResultWriter
                 WriteRatio(w, "notifications_per_packet", d.NotificationsSent + d.NotificationsReceived, packets, 5);
                 w.WriteNumber("wakeups", d.Wakeups);
                 w.WriteNumber("tx_ring_full", d.RingFull);
+                // "packets" counts TX frames answered NETIF_RSP_OKAY; these are the window's refused
+                // ones, and the run's (warm-up included), which must all be 0.
                 w.WriteNumber("tx_status_dropped", d.TxDropped);
                 w.WriteNumber("tx_status_errors", d.TxErrors);
+                w.WriteNumber("tx_refused_total", refused.Errors + refused.Dropped);
             }
             WriteNs(w, "cpu_ns_per_packet", cpuTotal, packets);
             WriteNs(w, "cpu_client_ns_per_packet", cpuSelf, packets);

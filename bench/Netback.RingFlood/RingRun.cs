@@ -23,7 +23,7 @@ internal static class RingRun
         var workers = new NetfrontQueueDriver<FloodWork>[device.Queues.Count];
         for (int i = 0; i < workers.Length; i++)
         {
-            var work = new FloodWork(options.Mode, options.FrameSize, options.ZeroCopy);
+            var work = new FloodWork(options.Mode, options.FrameSize, options.ZeroCopy, device.Mac, device.Queues[i].TxRingSize);
             workers[i] = new NetfrontQueueDriver<FloodWork>(device.Queues[i], work, $"ringflood-q{i}");
         }
         foreach (var w in workers)
@@ -45,8 +45,34 @@ internal static class RingRun
             Console.Error.WriteLine($"ringflood: {failure.Message}");
             return 1;
         }
-        ResultWriter.Write(options, end - start, start.AllocatedBytes - probe.AllocatedBytes, device.Queues.Count, device.VifName, tapPresent, device.RingPageOrder,
-            device.Queues[0].TxRingSize);
+        Snapshot window = end - start;
+        // Refused frames are never counted, and a run that had any is not a result: the backend's
+        // answer (NETIF_RSP_ERROR: e.g. anti-spoofing, a malformed request; NETIF_RSP_DROPPED) means
+        // the flood measured a drop path. Counted over the whole run, warm-up included.
+        long errors = 0, dropped = 0;
+        foreach (var w in workers)
+        {
+            errors += w.Queue.Counters.TxStatusErrors;
+            dropped += w.Queue.Counters.TxStatusDropped;
+        }
+        string? refused = null;
+        if (errors > 0 || dropped > 0)
+        {
+            string mac = string.Join(':', device.Mac.GetAddressBytes().Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
+            refused = $"the daemon refused {errors + dropped} TX frame(s) ({errors} NETIF_RSP_ERROR, {dropped} NETIF_RSP_DROPPED) "
+                + $"sent from the vif MAC {mac}: not a ring-only figure; look at the daemon log (anti-spoofing? a malformed request?)";
+        }
+        else if (options.Mode == FloodMode.Tx && window.Packets <= 0)
+        {
+            refused = "no TX frame was answered NETIF_RSP_OKAY in the measured window";
+        }
+        ResultWriter.Write(options, window, start.AllocatedBytes - probe.AllocatedBytes, device.Queues.Count, device.VifName, tapPresent, device.RingPageOrder,
+            device.Queues[0].TxRingSize, new RefusedTotals(errors, dropped, refused));
+        if (refused is not null)
+        {
+            Console.Error.WriteLine($"ringflood: FAILED: {refused}");
+            return 3;
+        }
         return 0;
     }
 
@@ -57,8 +83,10 @@ internal static class RingRun
         {
             // Plain fields owned by the worker: 64-bit reads are tear-free, a little staleness is noise.
             NetfrontQueueCounters c = w.Queue.Counters;
-            packets += options.Mode == FloodMode.Tx ? c.TxPackets : c.RxPackets;
-            bytes += options.Mode == FloodMode.Tx ? c.TxBytes : c.RxBytes;
+            // TX: frames answered NETIF_RSP_OKAY only (all of one size); RX: frames delivered.
+            long okay = w.Work.OkayFrames;
+            packets += options.Mode == FloodMode.Tx ? okay : c.RxPackets;
+            bytes += options.Mode == FloodMode.Tx ? okay * options.FrameSize : c.RxBytes;
             sent += c.NotificationsSent;
             received += c.NotificationsReceived;
             wakeups += c.Wakeups;

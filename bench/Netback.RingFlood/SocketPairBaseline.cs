@@ -42,7 +42,7 @@ internal static unsafe class SocketPairBaseline
         receiver.Join();
         _ = close(tx);
         _ = close(rx);
-        ResultWriter.Write(options, end - start, start.AllocatedBytes - probe.AllocatedBytes, queues: 1, vif: "", tapPresent: false, ringPageOrder: -1, ringSize: 0);
+        ResultWriter.Write(options, end - start, start.AllocatedBytes - probe.AllocatedBytes, queues: 1, vif: "", tapPresent: false, ringPageOrder: -1, ringSize: 0, RefusedTotals.None);
         return 0;
     }
 
