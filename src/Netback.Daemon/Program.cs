@@ -51,7 +51,7 @@ try
           .Enrich.With(new SyslogLevelEnricher());
         lc.WriteTo.Console(LogOutput.Formatter(underSystemd));
     });
-    builder.Services.AddSystemd();
+    builder.Services.AddNetbackSystemd();
 
     builder.Services.AddOptions<NetbackOptions>().Bind(builder.Configuration.GetSection(NetbackOptions.Section)).ValidateOnStart();
     builder.Services.AddSingleton<IValidateOptions<NetbackOptions>, NetbackOptionsValidator>();
