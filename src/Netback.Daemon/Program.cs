@@ -46,7 +46,7 @@ try
 
     builder.Services.AddSerilog((services, lc) =>
     {
-        lc.ReadFrom.Configuration(builder.Configuration)
+        lc.ReadFrom.Configuration(builder.Configuration, SerilogSettings.Reader)
           .Enrich.FromLogContext()
           .Enrich.With(new SyslogLevelEnricher());
         lc.WriteTo.Console(LogOutput.Formatter(underSystemd));
