@@ -25,6 +25,7 @@ internal sealed class AdminListener : IHostedService, IDisposable
     private readonly AdminCommands _commands;
     private readonly ILogger<AdminListener> _logger;
     private Socket? _listener;
+    private PublishedSocket? _published;
     private Thread? _thread;
     private volatile bool _stopping;
     /// <summary>The connection being served, so a stop can wake the thread out of its receive at once.</summary>
@@ -44,25 +45,10 @@ internal sealed class AdminListener : IHostedService, IDisposable
         {
             return Task.CompletedTask; // disabled
         }
-        string? dir = Path.GetDirectoryName(_path);
-        if (!string.IsNullOrEmpty(dir))
-        {
-            Directory.CreateDirectory(dir);
-        }
-        ControlListener.RemoveStaleSocket(_path);
-        var socket = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
-        try
-        {
-            socket.Bind(new UnixDomainSocketEndPoint(_path));
-            File.SetUnixFileMode(_path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            socket.Listen(8);
-        }
-        catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException)
-        {
-            socket.Dispose();
-            throw new InvalidOperationException($"cannot listen on the admin socket {_path}: {e.Message}", e);
-        }
-        _listener = socket;
+        // 0600 before it is published: root's alone from the first moment.
+        _published = SocketPublisher.Publish(_path, "admin",
+            temp => File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite), backlog: 8);
+        _listener = _published.Socket;
         _thread = new Thread(AcceptLoop) { Name = "netback-admin", IsBackground = true };
         _thread.Start();
         HostingLog.AdminListening(_logger, _path);
@@ -143,13 +129,10 @@ internal sealed class AdminListener : IHostedService, IDisposable
     {
         _stopping = true;
         Interlocked.MemoryBarrier();
+        _published?.RemoveIfOurs(); // before the listener closes: the path never names a socket that refuses
         _listener?.Dispose();
         _current?.Shutdown(); // a client in the middle of a request: its receive sees EOF now, not in 5 s
         _thread?.Join(TimeSpan.FromSeconds(RequestTimeout.TotalSeconds + 1));
-        if (!string.IsNullOrEmpty(_path) && SocketFile.IsSocket(_path))
-        {
-            File.Delete(_path);
-        }
         return Task.CompletedTask;
     }
 
