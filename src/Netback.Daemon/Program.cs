@@ -12,6 +12,12 @@ using Netback.Daemon.Diagnostics;
 using Netback.Daemon.Interface;
 using Serilog;
 
+// --help and --version answer and exit 0 without starting anything (no socket, no log set-up).
+if (CommandLineInfo.Answer(args, Console.Out) is { } answered)
+{
+    return answered;
+}
+
 // Two-stage bootstrap: a console logger until configuration is read, so even a broken config file
 // is reported as one readable line, in the same one-line format as everything after.
 bool underSystemd = SystemdHelpers.IsSystemdService() || Environment.GetEnvironmentVariable("JOURNAL_STREAM") is not null;

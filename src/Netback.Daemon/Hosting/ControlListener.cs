@@ -48,20 +48,42 @@ internal sealed class ControlListener : IHostedService, IDisposable
     {
         var (gid, group) = ResolveGroup();
         int? mode = NetbackOptionsValidator.TryParseMode(_options.SocketMode, out int m) ? m : null;
-        _published = SocketPublisher.Publish(_options.SocketPath, "control", temp =>
+        void Prepare(string file)
         {
-            // Mode and group before the socket is published, so no peer ever sees it otherwise.
             if (mode is { } bits)
             {
-                File.SetUnixFileMode(temp, (UnixFileMode)bits);
+                File.SetUnixFileMode(file, (UnixFileMode)bits);
             }
             if (gid is { } g)
             {
-                SocketFile.SetGroup(temp, g);
+                SocketFile.SetGroup(file, g);
             }
-        }, backlog: 64);
-        var socket = _published.Socket;
-        string path = _published.Path;
+        }
+        Socket socket;
+        string path;
+        if (InheritedSockets.Current.Take("control", _options.SocketPath, _options.AdminSocketPath) is { } inherited)
+        {
+            // Socket activation: the service manager's socket, never unlinked nor shut down here (it
+            // must outlive us); its file gets our mode and group like one of our own.
+            socket = inherited;
+            path = InheritedSockets.BoundPath((int)socket.Handle) ?? _options.SocketPath;
+            if (path != _options.SocketPath)
+            {
+                HostingLog.InheritedPathDiffers(_logger, "control", path, _options.SocketPath);
+            }
+            if (SocketFile.IsSocket(path))
+            {
+                Prepare(path);
+            }
+            HostingLog.SocketInherited(_logger, "control", path, (int)socket.Handle);
+        }
+        else
+        {
+            // Mode and group before the socket is published, so no peer ever sees it otherwise.
+            _published = SocketPublisher.Publish(_options.SocketPath, "control", Prepare, backlog: 64);
+            socket = _published.Socket;
+            path = _published.Path;
+        }
         var access = NewAccessGate(path, gid, group);
         var admission = new VifAdmission(_options, _defaultSpec, _registry, access, _factory.NameTaken);
         var sessionLogger = _loggers.CreateLogger("Netback.Xenbus");

@@ -25,8 +25,8 @@ public sealed class SocketPublishTests : IDisposable
             // A slow chmod/chown (the group lookup, say) is where bind-then-listen at the path refused clients.
             var published = SocketPublisher.Publish(SocketPath, "control", _ => Thread.Sleep(5), backlog: 64);
             WaitUntil(() => watcher.Accepted > i, "the watcher to connect to publish #" + i);
+            published.RemoveIfOurs(); // the daemon's order at stop: the path first, then the listener
             published.Socket.Dispose();
-            published.RemoveIfOurs();
         }
         watcher.Dispose();
 
