@@ -90,6 +90,7 @@ try
     });
     builder.Services.AddHostedService<ControlListener>();
     builder.Services.AddHostedService<AdminListener>();
+    builder.Services.AddHostedService<WorkerWatchdog>();
 
     if (Preflight.Check() is { } problem)
     {
