@@ -171,7 +171,7 @@ def rate_rows(lines):
 
 def markdown(meta, times, rates):
     md = [f"### Faults, {meta['date']} (commit {meta['commit']}; {meta['nproc']} cores, Linux {meta['kernel']}, "
-          f"load average {meta['load_start']} at the start, {meta['load_end']} at the end)", "",
+          f"load average {meta['load_start']} at the start, {meta['load_end']} at the end; binaries: {meta['binaries']})", "",
           f"{meta['runs']} run(s) per figure: the median and every run; verdicts over every run.", "",
           "| figure | target (ms) | median (ms) | runs (ms) | verdict |", "|---|---:|---:|---|---|"]
     for name, target, med, all_runs, v in times:
@@ -221,7 +221,7 @@ def main():
     load = os.getloadavg()
     meta = {"stamp": a.stamp, "date": f"{a.stamp[0:4]}-{a.stamp[4:6]}-{a.stamp[6:8]}", "commit": a.commit,
             "runs": a.runs, "seconds": a.seconds, "nproc": os.cpu_count(), "kernel": platform.release(),
-            "load_start": os.environ.get("NB_LOAD_START", "?"), "load_end": f"{load[0]:.2f}"}
+            "load_start": os.environ.get("NB_LOAD_START", "?"), "binaries": os.environ.get("NB_BINARIES", "?"), "load_end": f"{load[0]:.2f}"}
     times = time_rows(lines)
     rates = rate_rows(lines)
     md = markdown(meta, times, rates)

@@ -11,6 +11,7 @@ listening SOCK_SEQPACKET socket as fd 3, LISTEN_FDS=1, LISTEN_FDNAMES=control, L
 the shell that execs it). Prints one line per run and the median; --json writes every run.
 """
 import argparse
+import fcntl
 import json
 import os
 import signal
@@ -22,11 +23,20 @@ import tempfile
 import time
 
 
+def above_3(sock):
+    """The same socket on an fd above 3: fd 3 is where the daemon gets its inherited socket, and
+    putting it there (then closing our copy) must not close one of ours."""
+    high = fcntl.fcntl(sock.fileno(), fcntl.F_DUPFD_CLOEXEC, 10)
+    os.close(sock.detach())
+    return socket.socket(fileno=high)
+
+
 def one_run(command, inherited, timeout_s=30.0):
     with tempfile.TemporaryDirectory(prefix="netback-ready-") as d:
         notify_path = os.path.join(d, "notify")
         notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC)
         notify.bind(notify_path)
+        notify = above_3(notify)
         sock_path = os.path.join(d, "ctl.sock")
         args = command + ["--socket", sock_path, "--admin-socket", os.path.join(d, "admin.sock"),
                           "--Netback:StateDirectory", os.path.join(d, "state")]
@@ -37,6 +47,7 @@ def one_run(command, inherited, timeout_s=30.0):
             listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
             listener.bind(sock_path)
             listener.listen(64)
+            listener = above_3(listener)
             os.dup2(listener.fileno(), 3, inheritable=True)
             pass_fds = (3,)
             env.update(LISTEN_FDS="1", LISTEN_FDNAMES="control")
