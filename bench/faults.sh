@@ -5,31 +5,41 @@
 #   reconnect  ping every 20 ms from the guest to a bridge in the host that holds the vif; SIGTERM
 #              netbackd, start it again; the outage is the longest gap between two ping replies
 #              (also: old daemon's exit, new daemon listening, netfront's "reconnected" line);
+#              --activation hand: the daemon binds its socket; socket: socket-activated, the socket
+#              held across the restart (bench/lib/socket_hold.py, as netback.socket); both (default);
 #   rate       iperf3 TCP guest->host with rate=10Mb/s and rate=500Mb/s, each set as the vifspec at
 #              attach and live with netbackctl, and unlimited (rate=none); error % of the receiver's
 #              bits/s against the configured rate (target within 10%);
 #   sigkill    SIGKILL netfront under iperf3: time until the vif TAP is gone from the host (< 1 s);
 #   sigterm    SIGTERM netbackd under iperf3 (netfront --no-reconnect): time to exit (< 2 s), status.
 # Prints a markdown table of medians and writes bench/results/faults-<utc-stamp>.{json,md}.
-#   bench/faults.sh [--runs N] [--time SECONDS] [--no-build] [--no-install]
+#   bench/faults.sh [--runs N] [--time SECONDS] [--only LIST] [--activation hand|socket|both]
+#                   [--ready-to-run] [--no-build] [--no-install]
+# --ready-to-run: the binaries dotnet publish precompiles (artifacts/publish/…), not the build's.
+# --only: comma-separated scenarios to run (reconnect,rate,sigkill,sigterm; default all).
 # --runs: runs of each scenario, the median and every run are reported (default 3); --time: iperf3
 # seconds per rate figure, after a 1 s warm-up (default 5). Everything it creates (namespaces,
 # processes, temp files) is removed on exit, also on failure or Ctrl-C.
 set -euo pipefail
 
-runs=3 seconds=5 build=1 install=1
+runs=3 seconds=5 build=1 install=1 only=reconnect,rate,sigkill,sigterm activation=both r2r=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
     --time) seconds=$2; shift 2 ;;
+    --only) only=$2; shift 2 ;;
+    --activation) activation=$2; shift 2 ;;
+    --ready-to-run) r2r=1; shift ;;
     --no-build) build=0; shift ;;
     --no-install) install=0; shift ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "faults.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 [[ "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "faults.sh: --runs must be a positive integer" >&2; exit 2; }
 [[ "$seconds" =~ ^[1-9][0-9]*$ ]] || { echo "faults.sh: --time must be a positive integer" >&2; exit 2; }
+case "$activation" in hand|socket|both) ;; *) echo "faults.sh: --activation must be hand, socket or both" >&2; exit 2 ;; esac
+wants() { case ",$only," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 bench=$root/bench
@@ -50,6 +60,23 @@ else
   done
 fi
 
+if [ "$r2r" = 1 ]; then
+  for p in Netback.Daemon Netfront.Cli Netback.Ctl; do
+    if [ "$build" = 1 ]; then
+      echo "==> publishing $p (ReadyToRun)"
+      dotnet publish "$root/src/$p" -c Release -p:PublishReadyToRun=true -v quiet -nologo -clp:ErrorsOnly >/dev/null
+    fi
+  done
+  NB_NETBACKD=$root/artifacts/publish/Netback.Daemon/release_linux-x64/netbackd
+  NB_NETFRONT=$root/artifacts/publish/Netfront.Cli/release_linux-x64/netfront
+  NB_NETBACKCTL=$root/artifacts/publish/Netback.Ctl/release_linux-x64/netbackctl
+  for b in "$NB_NETBACKD" "$NB_NETFRONT" "$NB_NETBACKCTL"; do
+    [ -x "$b" ] || { echo "faults.sh: $b is missing: dotnet publish it or drop --no-build" >&2; exit 1; }
+  done
+fi
+
+NB_BINARIES=$([ "$r2r" = 1 ] && echo "ReadyToRun (dotnet publish)" || echo "JIT (dotnet build)")
+export NB_BINARIES # named in the report
 id=$(nb_unique_id)
 net=$(nb_subnet "$id")
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
@@ -85,10 +112,13 @@ trap 'exit 143' TERM
 echo "==> faults run $id: $runs run(s), iperf3 ${seconds}s per rate figure, subnet $net.0/24, scratch $work"
 for r in $(seq "$runs"); do
   echo "==> run $r of $runs"
-  fault_reconnect "$r"
-  fault_rate "$r"
-  fault_sigkill "$r"
-  fault_sigterm "$r"
+  if wants reconnect; then
+    [ "$activation" = socket ] || fault_reconnect "$r" hand
+    [ "$activation" = hand ] || fault_reconnect "$r" socket
+  fi
+  if wants rate; then fault_rate "$r"; fi
+  if wants sigkill; then fault_sigkill "$r"; fi
+  if wants sigterm; then fault_sigterm "$r"; fi
 done
 
 mkdir -p "$bench/results"

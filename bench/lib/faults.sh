@@ -49,6 +49,18 @@ start_daemon() {
   poll_until 20 grep -q 'Listening on ' "$log" || { echo "timed out waiting for netbackd ($log)" >&2; return 1; }
 }
 
+# start_held NETNS DIR [ARGS...]: netbackd socket-activated without systemd (bench/lib/socket_hold.py
+# holds the listening control socket $DIR/ctl.sock and passes it to each daemon it starts; SIGHUP
+# restarts the daemon on the same socket). Daemon N logs to $DIR/netbackd-N.log. Sets NB_HOLD_PID.
+start_held() {
+  local ns=$1 dir=$2; shift 2
+  ip netns exec "$ns" python3 "$bench/lib/socket_hold.py" --socket "$dir/ctl.sock" --logs "$dir/netbackd" -- \
+    "$NB_NETBACKD" --socket "$dir/ctl.sock" --admin-socket "$dir/admin.sock" "$@" >"$dir/socket_hold.log" 2>&1 &
+  NB_HOLD_PID=$!
+  NB_PIDS+=("$NB_HOLD_PID")
+  poll_until 20 grep -q 'Listening on ' "$dir/netbackd-1.log" || { echo "timed out waiting for netbackd ($dir/netbackd-1.log)" >&2; return 1; }
+}
+
 # host_and_guest NAME RUN: two fresh namespaces nbf-<id>-NAME<RUN>-h and -g; sets h, g and d (a
 # scratch directory for the scenario's sockets and logs).
 host_and_guest() {
@@ -96,16 +108,26 @@ traffic() {
 
 # 1. Reconnect outage: the vif on a bridge that holds the host address (vifspec bridge=, as Xen's
 # vif-bridge), ping every 20 ms from the guest, SIGTERM netbackd and start it again; netfront
-# reconnects with backoff as the same vif, which rejoins the bridge.
+# reconnects with backoff as the same vif, which rejoins the bridge. MODE "hand": the daemon binds
+# its socket itself and a new one is started after the old one exited (scenario "reconnect");
+# "socket": socket-activated, the socket held across the restart by socket_hold.py, restarted with
+# SIGHUP as systemctl restart would (scenario "reconnect-socket").
 fault_reconnect() {
-  local r=$1 h g d br=nbbr$id
-  host_and_guest reconnect "$r"
-  echo "==> reconnect (run $r): $h <-> $g, vif on bridge $br"
+  local r=$1 mode=${2:-hand} h g d br=nbbr$id scenario=reconnect
+  [ "$mode" = socket ] && scenario=reconnect-socket
+  host_and_guest "$scenario" "$r"
+  echo "==> $scenario (run $r): $h <-> $g, vif on bridge $br"
   ip -n "$h" link add "$br" type bridge
   ip -n "$h" addr add "$net.1/24" dev "$br"
   ip -n "$h" link set "$br" up
-  start_daemon "$h" "$d" "$d/netbackd-1.log"
-  local daemon=$NB_NETBACKD_PID
+  local daemon
+  if [ "$mode" = socket ]; then
+    start_held "$h" "$d"
+    daemon=$NB_HOLD_PID
+  else
+    start_daemon "$h" "$d" "$d/netbackd-1.log"
+    daemon=$NB_NETBACKD_PID
+  fi
   nb_attach_guest "$g" "$d/ctl.sock" "$d/netfront.log" --name eth0 --address "$net.2/24" \
     --vif "bridge=$br" --queues 1
   local front=$NB_NETFRONT_PID vif=$NB_VIF
@@ -118,14 +140,23 @@ fault_reconnect() {
 
   local t0 exit_ms status listen_ms reconnected_ms line
   t0=$(now_us)
-  kill -TERM "$daemon"
-  poll_until 10 gone "$daemon" || { echo "netbackd did not exit within 10 s of SIGTERM" >&2; return 1; }
-  exit_ms=$(ms_since "$t0")
-  status=$(exit_status "$daemon")
-  forget "$daemon"
-  start_daemon "$h" "$d" "$d/netbackd-2.log"
-  listen_ms=$(ms_since "$t0")
-  daemon=$NB_NETBACKD_PID
+  if [ "$mode" = socket ]; then
+    kill -HUP "$daemon" # socket_hold.py: SIGTERM the daemon, wait, start the next on the same socket
+    poll_until 10 test -s "$d/netbackd-1.status" || { echo "netbackd did not exit within 10 s of SIGTERM" >&2; return 1; }
+    exit_ms=$(ms_since "$t0")
+    status=$(cat "$d/netbackd-1.status")
+    poll_until 20 grep -q 'Listening on ' "$d/netbackd-2.log" || { echo "timed out waiting for netbackd ($d/netbackd-2.log)" >&2; return 1; }
+    listen_ms=$(ms_since "$t0")
+  else
+    kill -TERM "$daemon"
+    poll_until 10 gone "$daemon" || { echo "netbackd did not exit within 10 s of SIGTERM" >&2; return 1; }
+    exit_ms=$(ms_since "$t0")
+    status=$(exit_status "$daemon")
+    forget "$daemon"
+    start_daemon "$h" "$d" "$d/netbackd-2.log"
+    listen_ms=$(ms_since "$t0")
+    daemon=$NB_NETBACKD_PID
+  fi
   poll_until 20 grep -q '^reconnected ' "$d/netfront.log" || { echo "netfront did not reconnect within 20 s" >&2; return 1; }
   reconnected_ms=$(ms_since "$t0")
   local back_us
@@ -143,8 +174,8 @@ fault_reconnect() {
   [ "$(echo "$line" | awk '{print $2}')" = "$vif" ] && same=true
   netfront_ms=$(echo "$line" | sed -n 's/.* after \([0-9]*\) ms.*/\1/p')
   attempt=$(echo "$line" | sed -n 's/.*(attempt \([0-9]*\)).*/\1/p')
-  printf '{"scenario":"reconnect","run":%d,"outage_ms":%s,"exit_ms":%d,"exit_status":%d,"listen_ms":%d,"reconnected_ms":%d,"first_reply_ms":%s,"netfront_ms":%s,"attempt":%s,"same_vif":%s,"line":"%s"}\n' \
-    "$r" "$outage" "$exit_ms" "$status" "$listen_ms" "$reconnected_ms" "$first_reply" "${netfront_ms:-null}" "${attempt:-null}" "$same" "$line" >>"$manifest"
+  printf '{"scenario":"%s","run":%d,"outage_ms":%s,"exit_ms":%d,"exit_status":%d,"listen_ms":%d,"reconnected_ms":%d,"first_reply_ms":%s,"netfront_ms":%s,"attempt":%s,"same_vif":%s,"line":"%s"}\n' \
+    "$scenario" "$r" "$outage" "$exit_ms" "$status" "$listen_ms" "$reconnected_ms" "$first_reply" "${netfront_ms:-null}" "${attempt:-null}" "$same" "$line" >>"$manifest"
   printf '    outage %s ms; old daemon exited after %d ms (status %d), new one listening at %d ms, reconnected at %d ms, first reply %s ms later: %s\n' \
     "$outage" "$exit_ms" "$status" "$listen_ms" "$reconnected_ms" "$first_reply" "$line"
   nb_stop "$front" "$daemon"

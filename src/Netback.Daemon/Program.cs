@@ -12,6 +12,12 @@ using Netback.Daemon.Diagnostics;
 using Netback.Daemon.Interface;
 using Serilog;
 
+// --help and --version answer and exit 0 without starting anything (no socket, no log set-up).
+if (CommandLineInfo.Answer(args, Console.Out) is { } answered)
+{
+    return answered;
+}
+
 // Two-stage bootstrap: a console logger until configuration is read, so even a broken config file
 // is reported as one readable line, in the same one-line format as everything after.
 bool underSystemd = SystemdHelpers.IsSystemdService() || Environment.GetEnvironmentVariable("JOURNAL_STREAM") is not null;
@@ -46,12 +52,12 @@ try
 
     builder.Services.AddSerilog((services, lc) =>
     {
-        lc.ReadFrom.Configuration(builder.Configuration)
+        lc.ReadFrom.Configuration(builder.Configuration, SerilogSettings.Reader)
           .Enrich.FromLogContext()
           .Enrich.With(new SyslogLevelEnricher());
         lc.WriteTo.Console(LogOutput.Formatter(underSystemd));
     });
-    builder.Services.AddSystemd();
+    builder.Services.AddNetbackSystemd();
 
     builder.Services.AddOptions<NetbackOptions>().Bind(builder.Configuration.GetSection(NetbackOptions.Section)).ValidateOnStart();
     builder.Services.AddSingleton<IValidateOptions<NetbackOptions>, NetbackOptionsValidator>();
@@ -87,6 +93,7 @@ try
     builder.Services.AddHostedService<ControlListener>();
     builder.Services.AddHostedService<AdminListener>();
     builder.Services.AddHostedService<PrometheusListener>();
+    builder.Services.AddHostedService<WorkerWatchdog>();
 
     if (Preflight.Check() is { } problem)
     {

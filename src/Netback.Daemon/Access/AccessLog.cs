@@ -21,6 +21,6 @@ internal static partial class AccessLog
     [LoggerMessage(41, LogLevel.Information, "Control socket {SocketPath}: mode {Mode}, group {Group}; access: {Policy}")]
     public static partial void SocketAccess(ILogger logger, string socketPath, string mode, string group, string policy);
 
-    [LoggerMessage(42, LogLevel.Warning, "The socket group '{Group}' does not exist: the control socket keeps the daemon's group, and only root, the daemon's uid and the uids and gids named in Netback:Access may connect (create the group with `groupadd --system {Group}`, or set Netback:SocketGroup)")]
+    [LoggerMessage(42, LogLevel.Information, "No group '{Group}', so only root and Netback:Access may connect frontends; to let a group's members connect: groupadd --system {Group}")]
     public static partial void DefaultGroupMissing(ILogger logger, string group);
 }

@@ -40,6 +40,7 @@ internal sealed class QueueWorker<TIo> : IDisposable where TIo : struct, IFrameI
     private readonly KickThrottle _rxThrottle;
     private readonly EventChannel _stop = EventChannel.Create();
     private readonly Thread _thread;
+    private readonly WorkerPulse _pulse;
     private volatile bool _stopRequested;
     /// <summary>req_prod of each ring when its channel was last kicked: a kick is work when the frontend published since.</summary>
     private uint _txKickedAt;
@@ -56,6 +57,7 @@ internal sealed class QueueWorker<TIo> : IDisposable where TIo : struct, IFrameI
         _txThrottle = new KickThrottle(kicks);
         _rxThrottle = new KickThrottle(kicks);
         _thread = new Thread(Run) { Name = queue.Name, IsBackground = true };
+        _pulse = new WorkerPulse(queue.Name);
     }
 
     /// <summary>The queue (and thread) name, e.g. <c>vif3.0-q1</c>.</summary>
@@ -114,7 +116,15 @@ internal sealed class QueueWorker<TIo> : IDisposable where TIo : struct, IFrameI
             epoll.Add(tap.Value, 0, TokenTap);
             _txKickedAt = _queue.Tx.ReadRequestProducer();
             _rxKickedAt = _queue.Rx.ReadRequestProducer();
-            Loop(epoll, tap.Value, txPort, rxPort, tx, rx, stall);
+            WorkerPulses.Default.Add(_pulse);
+            try
+            {
+                Loop(epoll, tap.Value, txPort, rxPort, tx, rx, stall);
+            }
+            finally
+            {
+                WorkerPulses.Default.Remove(_pulse);
+            }
         }
         catch (Exception e)
         {
@@ -137,6 +147,7 @@ internal sealed class QueueWorker<TIo> : IDisposable where TIo : struct, IFrameI
             int moved = 0;
             do
             {
+                _pulse.Beat();
                 int sent = tx.Action(Budget);
                 if (tx.Failed)
                 {
@@ -192,7 +203,9 @@ internal sealed class QueueWorker<TIo> : IDisposable where TIo : struct, IFrameI
 
             // Once per round, not per packet: current whenever the worker sleeps.
             counters.WorkerAllocatedBytes = GC.GetAllocatedBytesForCurrentThread() - allocatedAtStart;
+            _pulse.Sleep(true);
             int n = epoll.Wait(events, timeoutMs);
+            _pulse.Sleep(false);
             counters.Wakeups++;
             now = Stopwatch.GetTimestamp();
             for (int i = 0; i < n; i++)

@@ -22,9 +22,12 @@ internal sealed class AdminListener : IHostedService, IDisposable
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);
 
     private readonly string _path;
+    private readonly string _controlPath;
+    private readonly CancellationTokenSource _stop = new();
     private readonly AdminCommands _commands;
     private readonly ILogger<AdminListener> _logger;
     private Socket? _listener;
+    private PublishedSocket? _published;
     private Thread? _thread;
     private volatile bool _stopping;
     /// <summary>The connection being served, so a stop can wake the thread out of its receive at once.</summary>
@@ -34,6 +37,7 @@ internal sealed class AdminListener : IHostedService, IDisposable
     public AdminListener(IOptions<NetbackOptions> options, VifRegistry registry, ILogger<AdminListener> logger, IVifTapProvider? taps = null)
     {
         _path = options.Value.AdminSocketPath;
+        _controlPath = options.Value.SocketPath;
         _commands = new AdminCommands(registry, taps is null ? NetDevice.Exists : taps.Exists, logger);
         _logger = logger;
     }
@@ -44,25 +48,28 @@ internal sealed class AdminListener : IHostedService, IDisposable
         {
             return Task.CompletedTask; // disabled
         }
-        string? dir = Path.GetDirectoryName(_path);
-        if (!string.IsNullOrEmpty(dir))
+        if (InheritedSockets.Current.Take("admin", _path, _controlPath) is { } inherited)
         {
-            Directory.CreateDirectory(dir);
+            // Socket activation: never unlinked nor shut down here; the unit gives it mode 0600, and so do we.
+            _listener = inherited;
+            string bound = InheritedSockets.BoundPath((int)inherited.Handle) ?? _path;
+            if (bound != _path)
+            {
+                HostingLog.InheritedPathDiffers(_logger, "admin", bound, _path);
+            }
+            if (SocketFile.IsSocket(bound))
+            {
+                File.SetUnixFileMode(bound, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+            HostingLog.SocketInherited(_logger, "admin", bound, (int)inherited.Handle);
         }
-        ControlListener.RemoveStaleSocket(_path);
-        var socket = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
-        try
+        else
         {
-            socket.Bind(new UnixDomainSocketEndPoint(_path));
-            File.SetUnixFileMode(_path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            socket.Listen(8);
+            // 0600 before it is published: root's alone from the first moment.
+            _published = SocketPublisher.Publish(_path, "admin",
+                temp => File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite), backlog: 8);
+            _listener = _published.Socket;
         }
-        catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException)
-        {
-            socket.Dispose();
-            throw new InvalidOperationException($"cannot listen on the admin socket {_path}: {e.Message}", e);
-        }
-        _listener = socket;
         _thread = new Thread(AcceptLoop) { Name = "netback-admin", IsBackground = true };
         _thread.Start();
         HostingLog.AdminListening(_logger, _path);
@@ -71,7 +78,7 @@ internal sealed class AdminListener : IHostedService, IDisposable
 
     private void AcceptLoop()
     {
-        while (SocketAccept.Next(_listener!, _path, () => _stopping, _logger) is { } client)
+        while (SocketAccept.Next(_listener!, _path, () => _stopping, _logger, _stop.Token) is { } client)
         {
             using var channel = new ControlChannel(client);
             _current = channel;
@@ -143,15 +150,20 @@ internal sealed class AdminListener : IHostedService, IDisposable
     {
         _stopping = true;
         Interlocked.MemoryBarrier();
-        _listener?.Dispose();
+        _published?.RemoveIfOurs(); // before the listener closes: the path never names a socket that refuses
+        // The accept is woken by cancellation, not by closing the listener under it: .NET would
+        // shutdown(2) a socket closed during a blocking call, and an inherited socket is shared with
+        // the service manager (a shut-down listener refuses every later connect, the next daemon's too).
+        _stop.Cancel();
         _current?.Shutdown(); // a client in the middle of a request: its receive sees EOF now, not in 5 s
         _thread?.Join(TimeSpan.FromSeconds(RequestTimeout.TotalSeconds + 1));
-        if (!string.IsNullOrEmpty(_path) && SocketFile.IsSocket(_path))
-        {
-            File.Delete(_path);
-        }
+        _listener?.Dispose();
         return Task.CompletedTask;
     }
 
-    public void Dispose() => _listener?.Dispose();
+    public void Dispose()
+    {
+        _listener?.Dispose();
+        _stop.Dispose();
+    }
 }

@@ -10,8 +10,9 @@ using Netback.Daemon.Xenbus;
 namespace Netback.Daemon.Hosting;
 
 /// <summary>
-/// The control socket: binds and listens in <see cref="StartAsync"/> (so systemd's READY=1, sent
-/// after every hosted service started, means "accepting") and serves it with the
+/// The control socket: listens in <see cref="StartAsync"/> (so systemd's READY=1, sent after every
+/// hosted service started, means "accepting"), published at its path only once it listens
+/// (<see cref="SocketPublisher"/>), and serves it with the
 /// <see cref="XenbusLoop"/>; on stop tells every frontend Closing and tears the vifs down, within
 /// Netback:ShutdownTimeoutSeconds whatever the frontends or a stuck teardown do.
 /// </summary>
@@ -25,6 +26,7 @@ internal sealed class ControlListener : IHostedService, IDisposable
     private readonly ILogger<ControlListener> _logger;
     private readonly ILoggerFactory _loggers;
     private XenbusLoop? _loop;
+    private PublishedSocket? _published;
 
     public ControlListener(IOptions<NetbackOptions> options, IOptions<ControlPlaneOptions> bounds, VifRegistry registry, IVifTapProvider taps,
         IDataPath dataPath, ILogger<ControlListener> logger, ILoggerFactory loggers)
@@ -44,42 +46,45 @@ internal sealed class ControlListener : IHostedService, IDisposable
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        string path = _options.SocketPath;
-        string? dir = Path.GetDirectoryName(path);
-        if (!string.IsNullOrEmpty(dir))
+        var (gid, group) = ResolveGroup();
+        int? mode = NetbackOptionsValidator.TryParseMode(_options.SocketMode, out int m) ? m : null;
+        void Prepare(string file)
         {
-            Directory.CreateDirectory(dir);
+            if (mode is { } bits)
+            {
+                File.SetUnixFileMode(file, (UnixFileMode)bits);
+            }
+            if (gid is { } g)
+            {
+                SocketFile.SetGroup(file, g);
+            }
         }
-        RemoveStaleSocket(path);
-        var socket = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
-        bool bound = false;
-        AccessGate access;
-        try
+        Socket socket;
+        string path;
+        if (InheritedSockets.Current.Take("control", _options.SocketPath, _options.AdminSocketPath) is { } inherited)
         {
-            socket.Bind(new UnixDomainSocketEndPoint(path));
-            bound = true;
-            if (NetbackOptionsValidator.TryParseMode(_options.SocketMode, out int mode))
+            // Socket activation: the service manager's socket, never unlinked nor shut down here (it
+            // must outlive us); its file gets our mode and group like one of our own.
+            socket = inherited;
+            path = InheritedSockets.BoundPath((int)socket.Handle) ?? _options.SocketPath;
+            if (path != _options.SocketPath)
             {
-                File.SetUnixFileMode(path, (UnixFileMode)mode);
+                HostingLog.InheritedPathDiffers(_logger, "control", path, _options.SocketPath);
             }
-            access = SetUpAccess(path);
-            socket.Listen(64);
+            if (SocketFile.IsSocket(path))
+            {
+                Prepare(path);
+            }
+            HostingLog.SocketInherited(_logger, "control", path, (int)socket.Handle);
         }
-        catch (Exception e) when (e is SocketException or InvalidOperationException)
+        else
         {
-            // Never leave our socket behind with the wrong group or no listener (and never touch
-            // one we did not bind: a failed bind may mean another daemon's).
-            socket.Dispose();
-            if (bound && SocketFile.IsSocket(path))
-            {
-                File.Delete(path);
-            }
-            if (e is InvalidOperationException)
-            {
-                throw;
-            }
-            throw new InvalidOperationException($"cannot listen on {path}: {e.Message}", e);
+            // Mode and group before the socket is published, so no peer ever sees it otherwise.
+            _published = SocketPublisher.Publish(_options.SocketPath, "control", Prepare, backlog: 64);
+            socket = _published.Socket;
+            path = _published.Path;
         }
+        var access = NewAccessGate(path, gid, group);
         var admission = new VifAdmission(_options, _defaultSpec, _registry, access, _factory.NameTaken);
         var sessionLogger = _loggers.CreateLogger("Netback.Xenbus");
         _loop = new XenbusLoop(socket, path, access,
@@ -95,31 +100,28 @@ internal sealed class ControlListener : IHostedService, IDisposable
     }
 
     /// <summary>
-    /// Gives the socket its group (before listen, so no peer ever sees it otherwise) and builds the
-    /// access gate; the socket group is what the default policy allows.
+    /// The control socket's group: Netback:SocketGroup, which must exist when set, else
+    /// <see cref="SocketGroup.Default"/> if it exists, else none (the daemon's own group stays).
     /// </summary>
-    private AccessGate SetUpAccess(string path)
+    private (uint? Gid, string Group) ResolveGroup()
     {
         string group = _options.SocketGroup ?? "";
-        uint? gid = null;
         if (SocketGroup.IsConfigured(group))
         {
-            gid = SocketGroup.TryResolve(group, out uint g) ? g
+            return SocketGroup.TryResolve(group, out uint g) ? (g, group)
                 : throw new InvalidOperationException($"Netback:SocketGroup '{group}' does not exist");
         }
-        else if (SocketGroup.TryResolve(SocketGroup.Default, out uint g))
+        if (SocketGroup.TryResolve(SocketGroup.Default, out uint d))
         {
-            group = SocketGroup.Default;
-            gid = g;
+            return (d, SocketGroup.Default);
         }
-        else
-        {
-            AccessLog.DefaultGroupMissing(_logger, SocketGroup.Default);
-        }
-        if (gid is { } socketGid)
-        {
-            SocketFile.SetGroup(path, socketGid);
-        }
+        AccessLog.DefaultGroupMissing(_logger, SocketGroup.Default);
+        return (null, "");
+    }
+
+    /// <summary>The access gate: the socket group is what the default policy allows.</summary>
+    private AccessGate NewAccessGate(string path, uint? gid, string group)
+    {
         var policy = new AccessPolicy(_options.Access, gid, Tmds.Linux.LibC.geteuid());
         AccessLog.SocketAccess(_logger, path, _options.SocketMode, gid is { } shown ? $"{group} ({shown})" : "unchanged", policy.Describe());
         return new AccessGate(policy, _loggers.CreateLogger("Netback.Access"));
@@ -132,41 +134,11 @@ internal sealed class ControlListener : IHostedService, IDisposable
     public Task StopAsync(CancellationToken cancellationToken)
     {
         var bound = TimeSpan.FromSeconds(_bounds.ShutdownTimeoutSeconds);
+        // The path goes first, the listener after: a frontend trying meanwhile finds no socket (and
+        // retries) rather than one that refuses.
+        _published?.RemoveIfOurs();
         _loop?.Stop(bound);
-        if (SocketFile.IsSocket(_options.SocketPath))
-        {
-            File.Delete(_options.SocketPath);
-        }
         return Task.CompletedTask;
-    }
-
-    /// <summary>
-    /// Removes a socket left by a daemon that died, but refuses to start beside a live one, and
-    /// never removes anything that is not a socket.
-    /// </summary>
-    internal static void RemoveStaleSocket(string path)
-    {
-        if (!SocketFile.IsSocket(path))
-        {
-            if (Path.Exists(path))
-            {
-                throw new InvalidOperationException($"{path} exists and is not a socket; refusing to replace it");
-            }
-            return;
-        }
-        using (var probe = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified))
-        {
-            try
-            {
-                probe.Connect(new UnixDomainSocketEndPoint(path));
-                throw new InvalidOperationException($"another netbackd is already listening on {path}");
-            }
-            catch (SocketException)
-            {
-                // Nobody listens: a stale socket from a daemon that did not exit cleanly.
-            }
-        }
-        File.Delete(path);
     }
 
     public void Dispose() => _loop?.Dispose();

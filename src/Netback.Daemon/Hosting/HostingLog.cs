@@ -64,4 +64,10 @@ internal static partial class HostingLog
 
     [LoggerMessage(23, LogLevel.Warning, "Admin connection from pid {Pid} failed: {Reason}")]
     public static partial void AdminFailed(ILogger logger, int pid, string reason);
+
+    [LoggerMessage(30, LogLevel.Information, "The {Role} socket {SocketPath} is inherited from the service manager (fd {Fd}): it outlives this process, and whoever connects during a restart waits in its backlog for the next daemon")]
+    public static partial void SocketInherited(ILogger logger, string role, string socketPath, int fd);
+
+    [LoggerMessage(31, LogLevel.Warning, "The inherited {Role} socket is bound to {Bound}, not to the configured {Configured}: serving {Bound}")]
+    public static partial void InheritedPathDiffers(ILogger logger, string role, string bound, string configured);
 }

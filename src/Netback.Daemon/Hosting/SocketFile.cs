@@ -8,7 +8,8 @@ internal static unsafe class SocketFile
 {
     /// <summary>
     /// Gives the socket file to group <paramref name="gid"/> (lchown: the path is ours, never a
-    /// link to follow). Called between bind and listen, so no peer ever connects before it.
+    /// link to follow). Called before the socket is published at its real path, so no peer ever
+    /// connects before it.
     /// </summary>
     public static void SetGroup(string path, uint gid)
     {
@@ -24,7 +25,10 @@ internal static unsafe class SocketFile
     }
 
     /// <summary>Is <paramref name="path"/> a Unix socket (lstat, links not followed)?</summary>
-    public static bool IsSocket(string path)
+    public static bool IsSocket(string path) => TryStat(path) is { IsSocket: true };
+
+    /// <summary>lstat of <paramref name="path"/>; null if it does not exist (or cannot be looked at).</summary>
+    public static SocketFileStat? TryStat(string path)
     {
         byte[] bytes = Encoding.UTF8.GetBytes(path + "\0");
         stat st;
@@ -32,9 +36,9 @@ internal static unsafe class SocketFile
         {
             if (lstat(p, &st) != 0)
             {
-                return false;
+                return null;
             }
         }
-        return (st.st_mode & S_IFMT) == S_IFSOCK;
+        return new SocketFileStat((st.st_mode & S_IFMT) == S_IFSOCK, (int)(st.st_mode & 0xfff), st.st_gid, st.st_dev, st.st_ino);
     }
 }
