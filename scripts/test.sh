@@ -23,6 +23,14 @@ else
   trap 'rm -rf "$results"' EXIT
 fi
 
+# As root, install what the root tier needs first (NB_NO_INSTALL=1 skips it); unprivileged, the
+# root tier reports its tests skipped.
+if [[ "$(id -u)" -eq 0 && "${NB_NO_INSTALL:-0}" != 1 ]]; then
+  # shellcheck source=lib/test-prereqs.sh
+  . "$repo/scripts/lib/test-prereqs.sh"
+  nb_test_prereqs
+fi
+
 if ! dotnet build Netback.sln -c Release; then
   echo "error: the build failed, no tests ran" >&2
   echo "0 passed, 0 failed, 0 skipped"
