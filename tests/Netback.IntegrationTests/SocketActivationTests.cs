@@ -81,7 +81,7 @@ public sealed class SocketActivationTests(ITestOutputHelper output) : Integratio
             return bed.Track(bed.Host.Start(label, "/bin/bash", "-c",
                 move + "export LISTEN_FDS=1 LISTEN_FDNAMES=control LISTEN_PID=$$; exec \"$0\" \"$@\"",
                 Binaries.Netbackd, "--socket", bed.SocketPath, "--admin-socket", bed.AdminSocketPath,
-                "--Netback:StateDirectory", bed.StateDirectory));
+                "--Netback:StateDirectory", bed.StateDirectory, "--Netback:ScriptDirectory", bed.ScriptDirectory));
         }
         finally
         {

@@ -82,13 +82,23 @@ internal static unsafe class BackendEnd
         try
         {
             bool listening = (int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.AcceptConnection)! != 0;
-            return !listening && socket.LocalEndPoint is UnixDomainSocketEndPoint local && local.ToString() == socketPath;
+            return !listening && socket.LocalEndPoint is UnixDomainSocketEndPoint local && IsControlSocketName(local.ToString(), socketPath);
         }
         catch (SocketException)
         {
             return false;
         }
     }
+
+    /// <summary>
+    /// An accepted socket's name is the one its listener was bound to: netbackd binds the control
+    /// socket as <c>.control.&lt;pid&gt;.new</c> beside the path and renames it once listening
+    /// (<c>SocketPublisher</c>), so that name counts as the path's.
+    /// </summary>
+    private static bool IsControlSocketName(string name, string socketPath) =>
+        name == socketPath
+        || (Path.GetDirectoryName(name) == Path.GetDirectoryName(socketPath)
+            && Path.GetFileName(name) is { } file && file.StartsWith(".control.", StringComparison.Ordinal) && file.EndsWith(".new", StringComparison.Ordinal));
 
     private static IEnumerable<(int Fd, string Inode)> Sockets()
     {
