@@ -20,7 +20,12 @@ public interface INetfrontQueueWork : IRxFrameSink
     /// </summary>
     int TxWorkFd { get; }
 
-    /// <summary>Frames the consumer can take now (0: none; the driver then neither receives nor waits for RX calls).</summary>
+    /// <summary>
+    /// Frames the consumer can take now (0: none; the driver then neither receives nor waits for RX
+    /// calls). A work whose budget can come back from another thread must then wake the driver
+    /// through <see cref="TxWorkFd"/> when it does after <see cref="SleepTimeout"/> (budget back before
+    /// it, the driver sees itself).
+    /// </summary>
     int RxBudget { get; }
 
     /// <summary>

@@ -175,6 +175,14 @@ public sealed class NetfrontQueueDriver<TWork> : IDisposable where TWork : INetf
             {
                 continue;
             }
+            // A round that began with no RX budget neither took frames nor armed rsp_event, so
+            // neither the ring nor the backend will wake it for what is already published. The work
+            // promises a wake for budget that comes back after SleepTimeout; budget that came back
+            // during the round, before that, is seen here (the work's fence is behind us).
+            if (rxBudget == 0 && _work.RxBudget > 0)
+            {
+                continue;
+            }
             counters.DriverAllocatedBytes = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
             int n = _epoll.Wait(events, timeout);
             counters.Wakeups++;
