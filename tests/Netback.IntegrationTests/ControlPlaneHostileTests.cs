@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Netback.IntegrationTests.Support;
+using Netback.Tests.Support;
 using Netfront.Client;
 using Ring.Shared.Abi;
 using Ring.Shared.Control;
@@ -38,14 +39,14 @@ public sealed partial class ControlPlaneHostileTests(ITestOutputHelper output) :
         int threadsBefore = ProcStats.Threads(pid);
         int fdsBefore = OwnFds(pid);
 
-        var idle = OtherUid.Connect(bed.SocketPath, Idle).Select(s => new ControlChannel(s)).ToList();
+        var idle = ForeignUid.Connect(bed.SocketPath, Idle).Select(s => new ControlChannel(s)).ToList();
         try
         {
             int threadsIdle = ProcStats.Threads(pid);
             var first = idle.Select(FirstMessage).ToList();
             int hellos = first.Count(m => m?.Type == ControlMessageType.Hello);
             int refused = first.Count(m => m?.Type == ControlMessageType.Error
-                && (m.Get(XenbusKeys.Reason) ?? "").Contains($"uid {OtherUid.Nobody} has 16 handshakes pending, the limit is 16", StringComparison.Ordinal));
+                && (m.Get(XenbusKeys.Reason) ?? "").Contains($"uid {ForeignUid.Nobody} has 16 handshakes pending, the limit is 16", StringComparison.Ordinal));
 
             var inProcess = Stopwatch.StartNew();
             using (var device = NetfrontDevice.Connect(options))
@@ -110,7 +111,7 @@ public sealed partial class ControlPlaneHostileTests(ITestOutputHelper output) :
         await daemon.WaitForLineAsync(l => l.Contains("forged", StringComparison.Ordinal), TimeSpan.FromSeconds(5), Ct);
 
         using var connected = NetfrontDevice.Connect(options);
-        var held = OtherUid.Connect(bed.SocketPath, 1).Select(s => new ControlChannel(s)).Single();
+        var held = ForeignUid.Connect(bed.SocketPath, 1).Select(s => new ControlChannel(s)).Single();
         using (held)
         {
             Assert.Equal(ControlMessageType.Hello, FirstMessage(held)?.Type);
@@ -135,10 +136,10 @@ public sealed partial class ControlPlaneHostileTests(ITestOutputHelper output) :
     /// </summary>
     private static async Task<ChildProcess> StartJournalDaemonAsync(Testbed bed)
     {
-        OtherUid.OpenDirectory(bed.TempDir);
+        ForeignUid.OpenDirectory(bed.TempDir);
         ChildProcess daemon = bed.Track(bed.Host.Start("netbackd", "/usr/bin/env",
             "JOURNAL_STREAM=8:4242", Binaries.Netbackd, "--socket", bed.SocketPath, "--admin-socket", bed.AdminSocketPath,
-            "--Netback:ScriptDirectory", bed.ScriptDirectory, "--Netback:SocketMode=0666", $"--Netback:Access:AllowedUids:0={OtherUid.Nobody}",
+            "--Netback:ScriptDirectory", bed.ScriptDirectory, "--Netback:SocketMode=0666", $"--Netback:Access:AllowedUids:0={ForeignUid.Nobody}",
             $"--Netback:HandshakeTimeoutSeconds={HandshakeTimeoutSeconds}", $"--Netback:ShutdownTimeoutSeconds={ShutdownTimeoutSeconds}"));
         await daemon.WaitForLineAsync(l => l.Contains("Listening on ", StringComparison.Ordinal), Testbed.StartTimeout, Ct);
         return daemon;

@@ -8,16 +8,13 @@ namespace Netback.Tests.Support;
 /// Connects to a Unix socket as another uid, from this process: a fresh thread drops its own kernel
 /// credentials (the raw setgroups/setresgid/setresuid system calls change the calling thread only;
 /// glibc's wrappers would change every thread) and connects, so SO_PEERCRED on the other end says
-/// that uid. Needs root; the sockets come back to the caller, owned.
+/// that uid. Needs root; the sockets come back to the caller, owned. The integration tier compiles
+/// this file too (linked in its project), so both tiers use one copy.
 /// </summary>
 internal static partial class ForeignUid
 {
     /// <summary>nobody/nogroup: the unprivileged frontend of the tests.</summary>
     public const uint Nobody = 65534;
-
-    /// <summary>Skips the test unless this process may take another uid.</summary>
-    public static void RequireRoot() =>
-        Assert.SkipUnless(Native.IsRoot, "needs root: connecting as a second uid takes setresuid (CI runs the unit tier as root)");
 
     /// <summary>
     /// Opens <paramref name="count"/> connections to <paramref name="path"/> as <paramref name="uid"/>
