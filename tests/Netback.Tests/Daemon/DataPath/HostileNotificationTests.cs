@@ -24,19 +24,16 @@ public sealed class HostileNotificationTests(ITestOutputHelper output)
     {
         await using var backend = new InProcessBackend();
         using var healthy = Healthy(backend);
-        using var txKick = HostileEventFds.Create();
-        using var txCall = HostileEventFds.Create();
-        using var rxKick = HostileEventFds.Create();
-        using var rxCall = HostileEventFds.Create();
-        var (f, vif) = HostileEventFds.Connect(backend.SocketPath, txKick, txCall, rxKick, rxCall);
+        using var channels = HostileChannels.Create();
+        var (f, vif) = channels.Connect(backend.SocketPath);
         var host = backend.Host(vif);
 
         // The counter one short of full, then the shared description made blocking: a write(2) of
         // the backend's would now sleep until someone reads, which this frontend never does.
-        Assert.True(HostileEventFds.TryWrite(txCall, HostileEventFds.FullCounter));
-        Assert.True(HostileEventFds.TryWrite(rxCall, HostileEventFds.FullCounter));
-        HostileEventFds.SetNonBlocking(txCall, false);
-        HostileEventFds.SetNonBlocking(rxCall, false);
+        Assert.True(HostileEventFds.TryWrite(channels.TxCall, HostileEventFds.FullCounter));
+        Assert.True(HostileEventFds.TryWrite(channels.RxCall, HostileEventFds.FullCounter));
+        HostileEventFds.SetNonBlocking(channels.TxCall, false);
+        HostileEventFds.SetNonBlocking(channels.RxCall, false);
 
         using (f)
         {
@@ -48,7 +45,7 @@ public sealed class HostileNotificationTests(ITestOutputHelper output)
                 frame.CopyTo(f.Page(HostileFrontend.DataGref(i)));
                 f.ProduceTx(HostileFrontend.DataGref(i), 0, NetTxFlags.None, i, (ushort)frame.Length);
                 f.Tx.PushRequests();
-                Assert.True(HostileEventFds.TryWrite(txKick, 1));
+                Assert.True(HostileEventFds.TryWrite(channels.TxKick, 1));
                 Assert.Equal(frame, ReceiveFromHost(host));
                 Assert.Equal(NetifStatus.Okay, f.TakeTxResponses(1)[0].Status);
             }
@@ -63,16 +60,13 @@ public sealed class HostileNotificationTests(ITestOutputHelper output)
     public async Task A_semaphore_mode_kick_with_a_huge_count_does_not_spin_the_worker()
     {
         await using var backend = new InProcessBackend();
-        using var txKick = HostileEventFds.Create(semaphore: true);
-        using var txCall = HostileEventFds.Create();
-        using var rxKick = HostileEventFds.Create(semaphore: true);
-        using var rxCall = HostileEventFds.Create();
-        var (f, vif) = HostileEventFds.Connect(backend.SocketPath, txKick, txCall, rxKick, rxCall);
+        using var channels = HostileChannels.Create(semaphoreKicks: true);
+        var (f, vif) = channels.Connect(backend.SocketPath);
         using (f)
         {
             // Each read of a semaphore eventfd takes 1: a level-triggered reader would wake for every unit.
-            Assert.True(HostileEventFds.TryWrite(txKick, 1UL << 62));
-            Assert.True(HostileEventFds.TryWrite(rxKick, 1UL << 62));
+            Assert.True(HostileEventFds.TryWrite(channels.TxKick, 1UL << 62));
+            Assert.True(HostileEventFds.TryWrite(channels.RxKick, 1UL << 62));
             int tid = WorkerTid(vif);
             Thread.Sleep(200); // past the first wake-up
             var before = HostileEventFds.CpuTime(tid);
@@ -84,7 +78,7 @@ public sealed class HostileNotificationTests(ITestOutputHelper output)
             // And the vif still works: kicks are still heard.
             var host = backend.Host(vif);
             byte[] frame = Frame(80, 0x61);
-            Assert.Equal(NetifStatus.Okay, SendFrame(f, txKick, frame, 0));
+            Assert.Equal(NetifStatus.Okay, SendFrame(f, channels.TxKick, frame, 0));
             Assert.Equal(frame, ReceiveFromHost(host));
         }
         AssertTornDown(backend, vif);
@@ -95,17 +89,14 @@ public sealed class HostileNotificationTests(ITestOutputHelper output)
     {
         await using var backend = new InProcessBackend();
         using var healthy = Healthy(backend);
-        using var txKick = HostileEventFds.Create();
-        using var txCall = HostileEventFds.Create();
-        using var rxKick = HostileEventFds.Create();
-        using var rxCall = HostileEventFds.Create();
-        var (f, vif) = HostileEventFds.Connect(backend.SocketPath, txKick, txCall, rxKick, rxCall);
+        using var channels = HostileChannels.Create();
+        var (f, vif) = channels.Connect(backend.SocketPath);
         using var stop = new CancellationTokenSource();
         // Blocking descriptions, and a thief per kick that writes and reads back at once: a worker
         // that reads after epoll said "readable" finds the counter gone and sleeps in read(2).
-        HostileEventFds.SetNonBlocking(txKick, false);
-        HostileEventFds.SetNonBlocking(rxKick, false);
-        var thieves = new[] { txKick, rxKick }.Select(k => new Thread(() =>
+        HostileEventFds.SetNonBlocking(channels.TxKick, false);
+        HostileEventFds.SetNonBlocking(channels.RxKick, false);
+        var thieves = new[] { channels.TxKick, channels.RxKick }.Select(k => new Thread(() =>
         {
             while (!stop.IsCancellationRequested)
             {
@@ -128,8 +119,8 @@ public sealed class HostileNotificationTests(ITestOutputHelper output)
         {
             // The thieves stop with a last write each, so none of them is left blocked in read(2).
             stop.Cancel();
-            HostileEventFds.SetNonBlocking(txKick, true);
-            HostileEventFds.SetNonBlocking(rxKick, true);
+            HostileEventFds.SetNonBlocking(channels.TxKick, true);
+            HostileEventFds.SetNonBlocking(channels.RxKick, true);
             foreach (var t in thieves)
             {
                 Assert.True(t.Join(Patience), "a thief did not stop");
@@ -146,15 +137,12 @@ public sealed class HostileNotificationTests(ITestOutputHelper output)
     {
         await using var backend = new InProcessBackend(o => o.SpuriousKickLimit = 0); // throttled, never disabled
         using var healthy = Healthy(backend);
-        using var txKick = HostileEventFds.Create();
-        using var txCall = HostileEventFds.Create();
-        using var rxKick = HostileEventFds.Create();
-        using var rxCall = HostileEventFds.Create();
-        var (f, vif) = HostileEventFds.Connect(backend.SocketPath, txKick, txCall, rxKick, rxCall);
+        using var channels = HostileChannels.Create();
+        var (f, vif) = channels.Connect(backend.SocketPath);
         var counters = backend.Registry.Snapshot().Single(v => v.Name == vif).Queues[0].Counters;
         int tid = WorkerTid(vif);
         using (f)
-        using (var storm = new KickStorm(txKick, rxKick))
+        using (var storm = new KickStorm(channels.TxKick, channels.RxKick))
         {
             Thread.Sleep(Measure); // the delay reaches its cap (1 s) within about a second
             long wakeupsBefore = Volatile.Read(ref counters.Wakeups);
@@ -174,7 +162,7 @@ public sealed class HostileNotificationTests(ITestOutputHelper output)
             // Throttled, the vif still hears its frontend: a real request is taken at the next unmask.
             var host = backend.Host(vif);
             byte[] frame = Frame(90, 0x82);
-            Assert.Equal(NetifStatus.Okay, SendFrame(f, txKick, frame, 0));
+            Assert.Equal(NetifStatus.Okay, SendFrame(f, channels.TxKick, frame, 0));
             Assert.Equal(frame, ReceiveFromHost(host));
         }
         AssertTornDown(backend, vif);
@@ -189,14 +177,11 @@ public sealed class HostileNotificationTests(ITestOutputHelper output)
             o.SpuriousKickLimit = 20;
         });
         using var healthy = Healthy(backend);
-        using var txKick = HostileEventFds.Create();
-        using var txCall = HostileEventFds.Create();
-        using var rxKick = HostileEventFds.Create();
-        using var rxCall = HostileEventFds.Create();
-        var (f, vif) = HostileEventFds.Connect(backend.SocketPath, txKick, txCall, rxKick, rxCall);
+        using var channels = HostileChannels.Create();
+        var (f, vif) = channels.Connect(backend.SocketPath);
         long before = Netback.Daemon.Diagnostics.FatalCounters.Read(Netback.Daemon.Diagnostics.FatalReason.KickStorm);
         using (f)
-        using (new KickStorm(txKick, rxKick))
+        using (new KickStorm(channels.TxKick, channels.RxKick))
         {
             var m = f.ReceiveControl();
             Assert.Equal(Ring.Shared.Control.ControlMessageType.State, m.Type);
