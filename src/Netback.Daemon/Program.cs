@@ -82,13 +82,14 @@ try
     {
         var options = sp.GetRequiredService<IOptions<NetbackOptions>>().Value;
         var kicks = KickStormPolicy.From(options);
+        var threads = ThreadModel.Parse(options.Threads);
         if (!options.NullDataPath)
         {
-            return new KernelDataPath(kicks);
+            return new KernelDataPath(kicks, threads);
         }
         Log.ForContext(Serilog.Core.Constants.SourceContextPropertyName, "Netback.DataPath").Warning("Netback:NullDataPath is on: vifs get no TAP, guest TX is discarded, guest RX is {Size}-byte generated frames (benchmarks only)",
             options.NullRxFrameSize);
-        return new NullDataPath(options.NullRxFrameSize, kicks);
+        return new NullDataPath(options.NullRxFrameSize, kicks, threads);
     });
     builder.Services.AddHostedService<ControlListener>();
     builder.Services.AddHostedService<AdminListener>();

@@ -54,7 +54,7 @@ internal static class VifNodes
         Add("rx-ring-slots", Number(RingGeometry.For(RingKind.Rx, plan.Layout, plan.RingPageOrder).Size));
         Add(XenbusKeys.RingLayout, plan.Layout.ToKey());
         Add("event-channels", plan.SplitEventChannels ? "split" : "single");
-        Add("threads", IDataPath.Threads);
+        Add("threads", vif.Threads);
         Add("tx-copy", plan.Offloads.TxCopy.ToKey());
         Add("offloads-tx", VifOffloads.Describe(plan.Offloads.Tx));
         Add("offloads-rx", VifOffloads.Describe(plan.Offloads.Rx));
@@ -112,9 +112,18 @@ internal static class VifNodes
             var q = vif.Queues[i];
             string at = $"queue-{Number(i)}/";
             int tid = q.WorkerTid;
-            nodes.Add((at + "worker/name", q.Name));
+            string worker = q.WorkerName;
+            nodes.Add((at + "worker/name", worker));
             nodes.Add((at + "worker/tid", tid == 0 ? "not started" : Number(tid)));
-            nodes.Add((at + "worker/cpu", ThreadCpu.LastCpu(tid, q.Name) is { } cpu ? Number(cpu) : "none (not running)"));
+            nodes.Add((at + "worker/cpu", ThreadCpu.LastCpu(tid, worker) is { } cpu ? Number(cpu) : "none (not running)"));
+            if (q.RxWorkerName is { } rxWorker)
+            {
+                // split: the guest-RX thread of the queue (worker/ is its guest-TX thread).
+                int rxTid = q.RxWorkerTid;
+                nodes.Add((at + "rx-worker/name", rxWorker));
+                nodes.Add((at + "rx-worker/tid", rxTid == 0 ? "not started" : Number(rxTid)));
+                nodes.Add((at + "rx-worker/cpu", ThreadCpu.LastCpu(rxTid, rxWorker) is { } rxCpu ? Number(rxCpu) : "none (not running)"));
+            }
             if (rings is not null && i < rings.Length)
             {
                 Ring(nodes, at + "tx/", rings[i].Tx, "unconsumed");

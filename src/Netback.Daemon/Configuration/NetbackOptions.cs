@@ -94,6 +94,14 @@ public sealed class NetbackOptions
     /// </summary>
     public int PollMicroseconds { get; set; }
 
+    /// <summary>
+    /// How queues get threads (<see cref="ThreadModel"/>): <c>per-queue</c> (the roadmap's 1:1, one
+    /// worker per queue), <c>pool:N</c> (N workers serve every queue of every vif, each queue attached
+    /// for its life to the least-loaded one: netback's old M:N kthreads) or <c>split</c> (two threads per
+    /// queue, guest TX and guest RX, as Linux netback's NAPI and guest-rx kthread).
+    /// </summary>
+    public string Threads { get; set; } = ThreadModel.PerQueueKey;
+
     /// <summary>Most vifs served at once.</summary>
     public int MaxVifs { get; set; } = 256;
 

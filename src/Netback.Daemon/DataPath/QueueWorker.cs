@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using Netback.Daemon.Diagnostics;
-using Netback.Daemon.Interface;
 using Ring.Shared.Events;
 using Ring.Shared.Interop;
 using Tmds.Linux;
@@ -8,289 +6,405 @@ using Tmds.Linux;
 namespace Netback.Daemon.DataPath;
 
 /// <summary>
-/// A queue's worker thread: netback's NAPI poll (guest TX) and guest-rx kthread (guest RX) in one
-/// loop, the roadmap's 1:1 model. It blocks in epoll_wait on its kick channels, the TAP queue fd
-/// (only while RX buffers are posted) and a stop eventfd; works in budgeted batches; and sleeps only
-/// after ring.h's final checks, so no kick can be lost between the last look and the sleep.
+/// A worker thread and the queues it serves (<see cref="QueueService{TIo}"/>), whatever the thread
+/// model: one queue, both directions (<c>per-queue</c>, the roadmap's 1:1); one direction of one
+/// queue (<c>split</c>); or many queues of many vifs (<c>pool:N</c>, netback's old <c>netback/N</c>
+/// kthreads). It blocks in one epoll_wait on every kick port and TAP queue fd of its queues (tokens
+/// name the queue's slot and the source) and on a wake eventfd of its own; gives each queue with work
+/// one budgeted turn per direction, round-robin, until none has more; and sleeps only after every
+/// queue it worked has passed ring.h's final checks, so no kick can be lost between the last look and
+/// the sleep.
 /// <para>
-/// It makes no system call on a description the frontend shares. Kicks are heard through
-/// <see cref="KickPort"/>s (edge-triggered, never read), calls go out through the queue's
-/// <see cref="ICallNotifier"/>s (the kernel's eventfd_signal, never write(2)): a frontend that
-/// flips its eventfds to blocking, fills their counters, puts them in semaphore mode or reads them
-/// itself cannot block or spin this thread. A kick that announces nothing is spurious, and a channel
-/// that keeps sending them is masked for longer and longer (<see cref="KickThrottle"/>, XSA-332's
-/// late EOI), then its vif disabled.
+/// Queues come and go through a mailbox (<see cref="Post"/>, <see cref="Leave"/>: a lock per
+/// attach or detach, none per packet or per round) read when the wake eventfd or a round's end says
+/// mail is there. A queue whose frontend breaks its vif leaves at once; the thread goes on serving
+/// the others. A dedicated thread (<c>per-queue</c>, <c>split</c>) ends when its queue has left; a
+/// pool thread when the pool closes.
 /// </para>
 /// </summary>
-internal sealed class QueueWorker<TIo> : IDisposable where TIo : struct, IFrameIo
+internal sealed class QueueWorker<TIo> where TIo : struct, IFrameIo
 {
-    /// <summary>XENVIF_NAPI_WEIGHT / RX_BATCH_SIZE.</summary>
+    /// <summary>XENVIF_NAPI_WEIGHT / RX_BATCH_SIZE: a queue's turn per direction per round.</summary>
     public const int Budget = 64;
 
-    private const ulong TokenStop = 0;
-    private const ulong TokenTxKick = 1;
-    private const ulong TokenRxKick = 2;
-    private const ulong TokenTap = 3;
+    private const ulong TokenWake = ulong.MaxValue;
 
-    private readonly VifQueue _queue;
-    private readonly TxPath<TIo> _tx;
-    private readonly RxPath<TIo> _rx;
-    private readonly RxStall<TIo> _stall;
-    private readonly KickThrottle _txThrottle;
-    private readonly KickThrottle _rxThrottle;
-    private readonly EventChannel _stop = EventChannel.Create();
     private readonly Thread _thread;
+    private readonly EventChannel _wake = EventChannel.Create();
     private readonly WorkerPulse _pulse;
-    private volatile bool _stopRequested;
-    /// <summary>req_prod of each ring when its channel was last kicked: a kick is work when the frontend published since.</summary>
-    private uint _txKickedAt;
-    private uint _rxKickedAt;
+    private readonly bool _dedicated;
+    private readonly object _mailLock = new();
+    private readonly List<QueueService<TIo>> _arriving = [];
+    private readonly List<QueueService<TIo>> _leaving = [];
+    private QueueService<TIo>?[] _slots = new QueueService<TIo>?[4];
+    private int _high;
+    private int _attached;
+    private int _load;
+    private long _pollTicks;
+    private volatile int _mail;
+    private volatile bool _closing;
+    private bool _exited;
+    private QueueService<TIo>? _current;
 
-    public QueueWorker(VifQueue queue, CreditScheduler credit, SpoofFilter? filter, TIo io, KickStormPolicy kicks)
+    /// <param name="name">The thread's name: the queue's (<c>vif3.0-q1</c>), with <c>-tx</c>/<c>-rx</c>, or <c>netback/N</c>.</param>
+    /// <param name="index">Its index in a pool (0 for a dedicated thread).</param>
+    /// <param name="dedicated">Ends once the queues posted before <see cref="Start"/> have left.</param>
+    public QueueWorker(string name, int index, bool dedicated)
     {
-        _queue = queue;
-        // Built here, on the session's thread, and freed there after the join: the native buffers of
-        // short-lived vifs then come from one malloc arena, not one per worker thread.
-        _tx = new TxPath<TIo>(queue, credit, filter, io);
-        _rx = new RxPath<TIo>(queue, io);
-        _stall = new RxStall<TIo>(queue, io);
-        _txThrottle = new KickThrottle(kicks);
-        _rxThrottle = new KickThrottle(kicks);
-        _thread = new Thread(Run) { Name = queue.Name, IsBackground = true };
-        _pulse = new WorkerPulse(queue.Name);
+        Name = name;
+        Index = index;
+        _dedicated = dedicated;
+        _thread = new Thread(Run) { Name = name, IsBackground = true };
+        _pulse = new WorkerPulse(name);
     }
 
-    /// <summary>The queue (and thread) name, e.g. <c>vif3.0-q1</c>.</summary>
-    public string Name => _queue.Name;
+    public string Name { get; }
+
+    public int Index { get; }
+
+    /// <summary>Queues attached or on their way (the pool's least-loaded choice reads it).</summary>
+    public int Load => Volatile.Read(ref _load);
 
     public void Start() => _thread.Start();
 
-    /// <summary>Asks the worker to leave its loop (safe from any thread, idempotent, never blocks).</summary>
-    public void SignalStop()
+    /// <summary>
+    /// Gives the worker a queue to serve from its next round on (any thread, never blocks). Attached
+    /// for its life: only <see cref="Leave"/> or its vif's failure takes it away.
+    /// </summary>
+    public void Post(QueueService<TIo> service, long pollMicroseconds)
     {
-        _stopRequested = true;
-        _stop.TryNotify(); // false once the worker is joined and its channel closed: nothing to stop
+        service.Worker = this;
+        Interlocked.Increment(ref _load);
+        lock (_mailLock)
+        {
+            if (_exited)
+            {
+                Interlocked.Decrement(ref _load);
+                service.MarkDetached(); // the thread is gone: nothing will ever serve or touch it
+                return;
+            }
+            _arriving.Add(service);
+            _pollTicks = Math.Max(_pollTicks, Stopwatch.Frequency * pollMicroseconds / 1_000_000);
+        }
+        _mail = 1;
+        _wake.TryNotify();
     }
 
-    /// <summary>Waits for the worker to exit; false if it did not within <paramref name="timeout"/>.</summary>
+    /// <summary>Asks the worker to let <paramref name="service"/> go (any thread, idempotent, never blocks).</summary>
+    public void Leave(QueueService<TIo> service)
+    {
+        lock (_mailLock)
+        {
+            if (_exited)
+            {
+                return; // detached as the thread ended
+            }
+            _leaving.Add(service);
+        }
+        _mail = 1;
+        _wake.TryNotify(); // false once the thread has ended and closed it: nothing to wake
+    }
+
+    /// <summary>Ends a pool thread: every queue still attached is let go (any thread, never blocks).</summary>
+    public void Close()
+    {
+        _closing = true;
+        _mail = 1;
+        _wake.TryNotify();
+    }
+
+    /// <summary>Waits for the thread to end; false if it did not within <paramref name="timeout"/>.</summary>
     public bool Join(TimeSpan timeout) => _thread.ThreadState == System.Threading.ThreadState.Unstarted || _thread.Join(timeout);
-
-    /// <summary>Frees the worker's buffers and stop channel: only once <see cref="Join"/> said the thread is gone.</summary>
-    public void Dispose()
-    {
-        _stop.Dispose();
-        _tx.Dispose();
-        _rx.Dispose();
-        _stall.Dispose();
-    }
 
     private void Run()
     {
-        var tx = _tx;
-        var rx = _rx;
-        var stall = _stall;
-        _queue.WorkerStarted(Tid.Current()); // for netbackctl show: which Linux thread, on which CPU
+        HeldDescriptor? wake = null;
+        Epoll? epoll = null;
         try
         {
-            var channels = _queue.Channels;
-            using var tap = new HandleLease(_queue.Tap);
-            using var txKick = new HandleLease(channels.TxKick.Handle);
-            using var rxKick = new HandleLease(channels.RxKick.Handle);
-            using var stop = new HandleLease(_stop.Handle);
-            if (!tap.IsValid || !txKick.IsValid || !rxKick.IsValid || !stop.IsValid)
-            {
-                return; // torn down before the thread started
-            }
-            tx.Bind(tap.Value);
-            rx.Bind(tap.Value);
-            stall.Bind(tap.Value);
-            using var txPort = new KickPort(txKick.Value);
-            using var rxPort = channels.IsSplit ? new KickPort(rxKick.Value) : null;
-            using var epoll = new Epoll();
-            epoll.Add(stop.Value, Epoll.In, TokenStop);
-            epoll.Add(txPort.Pending, Epoll.In, TokenTxKick);
-            if (rxPort is not null)
-            {
-                epoll.Add(rxPort.Pending, Epoll.In, TokenRxKick);
-            }
-            epoll.Add(tap.Value, 0, TokenTap);
-            _txKickedAt = _queue.Tx.ReadRequestProducer();
-            _rxKickedAt = _queue.Rx.ReadRequestProducer();
+            wake = new HeldDescriptor(_wake.Handle);
+            epoll = new Epoll();
+            // Edge-triggered and never read: each Post, Leave or Close is a write, hence a wake-up;
+            // what it asks is in the mailbox.
+            epoll.Add(wake.Fd, Epoll.In | Epoll.EdgeTriggered, TokenWake);
             WorkerPulses.Default.Add(_pulse);
-            try
+            while (true)
             {
-                Loop(epoll, tap.Value, txPort, rxPort, tx, rx, stall);
-            }
-            finally
-            {
-                WorkerPulses.Default.Remove(_pulse);
+                try
+                {
+                    Serve(epoll);
+                    break;
+                }
+                catch (Exception e) when (_current is { } failed)
+                {
+                    // A bug of ours while serving one queue: its vif goes; the thread and the others stay.
+                    _current = null;
+                    failed.Queue.Vif.Break($"worker {Name} failed on {failed.Name}: {e.GetType().Name}: {e.Message}", e);
+                    Drop(failed);
+                }
             }
         }
         catch (Exception e)
         {
-            // A bug of ours, not the frontend's: this vif goes, the daemon and other vifs stay.
-            _queue.Vif.Break($"worker {_queue.Name} failed: {e.GetType().Name}: {e.Message}", e);
+            // A bug of ours outside any queue: every vif served here goes, the daemon and the others stay.
+            foreach (var s in _slots)
+            {
+                s?.Queue.Vif.Break($"worker {Name} failed: {e.GetType().Name}: {e.Message}", e);
+            }
+        }
+        finally
+        {
+            WorkerPulses.Default.Remove(_pulse);
+            QueueService<TIo>[] never;
+            lock (_mailLock)
+            {
+                _exited = true;
+                never = [.. _arriving];
+                _arriving.Clear();
+                _leaving.Clear();
+            }
+            foreach (var s in never)
+            {
+                s.MarkDetached();
+            }
+            for (int i = 0; i < _high; i++)
+            {
+                if (_slots[i] is { } s)
+                {
+                    Drop(s);
+                }
+            }
+            epoll?.Dispose();
+            wake?.Release();
+            _wake.Dispose();
         }
     }
 
-    private void Loop(Epoll epoll, int tapFd, KickPort txPort, KickPort? rxPort, TxPath<TIo> tx, RxPath<TIo> rx, RxStall<TIo> stall)
+    private void Serve(Epoll epoll)
     {
-        var counters = _queue.Counters;
-        Span<epoll_event> events = stackalloc epoll_event[4];
-        bool tapArmed = false;
-        long allocatedAtStart = GC.GetAllocatedBytesForCurrentThread();
-        long pollTicks = Stopwatch.Frequency * _queue.Vif.Plan.PollMicroseconds / 1_000_000;
+        Span<epoll_event> events = stackalloc epoll_event[64];
         long lastWork = 0;
-        while (!_stopRequested)
+        long round = 0;
+        while (true)
         {
-            bool more;
+            if (_mail != 0 && !TakeMail(epoll))
+            {
+                return;
+            }
+            if (_dedicated && _attached == 0)
+            {
+                return; // its queue left (stopped, or its vif broke)
+            }
+
+            // Every queue with work gets its turn per direction, round-robin, until none has more
+            // (or mail came: a stop must not wait for a flood to end).
             int moved = 0;
+            bool more;
             do
             {
-                _pulse.Beat();
-                int sent = tx.Action(Budget);
-                if (tx.Failed)
+                more = false;
+                for (int i = 0; i < _high; i++)
                 {
-                    return;
+                    var s = _slots[i];
+                    if (s is null || !s.Ready)
+                    {
+                        continue;
+                    }
+                    _pulse.Beat();
+                    _current = s;
+                    var step = s.Work(ref moved);
+                    if (step == ServiceStep.Failed)
+                    {
+                        Drop(s); // the frontend's fatal error broke its vif: its other queues follow by mail
+                        continue;
+                    }
+                    s.Touched = true;
+                    s.Ready = step == ServiceStep.More;
+                    more |= s.Ready;
                 }
-                int received = rx.Action(Budget);
-                if (rx.Failed)
-                {
-                    return;
-                }
-                moved += sent + received;
-                more = sent == Budget || received == Budget;
+                _current = null;
             }
-            while (more && !_stopRequested);
+            while (more && _mail == 0);
+            if (more)
+            {
+                continue;
+            }
 
             // The polling window (Netback:PollMicroseconds): for a while after work, look again
-            // instead of arming the event index and sleeping. The frontend sees a stale req_event
+            // instead of arming the event indexes and sleeping. The frontend sees a stale req_event
             // meanwhile and does not kick; the TAP is looked at by RxAction's readv each round.
-            if (pollTicks > 0 && tx.CreditTimeoutMs() < 0)
+            long now = Stopwatch.GetTimestamp();
+            if (_pollTicks > 0 && !AnyCreditLimited())
             {
-                long polled = Stopwatch.GetTimestamp();
                 if (moved > 0)
                 {
-                    lastWork = polled;
+                    lastWork = now;
                 }
-                if (polled - lastWork < pollTicks)
+                if (now - lastWork < _pollTicks)
                 {
-                    counters.Polls++;
+                    for (int i = 0; i < _high; i++)
+                    {
+                        _slots[i]?.Polled();
+                    }
                     Thread.SpinWait(8);
                     continue;
                 }
             }
 
-            // RING_FINAL_CHECK_FOR_REQUESTS on the TX ring: arm req_event, then look once more.
-            // Out of credit (rate=), requests are known to wait: sleep until the next window instead.
-            int timeoutMs = tx.CreditTimeoutMs();
-            if (timeoutMs < 0 && _queue.Tx.FinalCheckForRequests())
+            // ring.h's final checks of every queue worked since the last sleep; any that finds
+            // requests gets another turn before anyone sleeps.
+            bool again = false;
+            long deadline = long.MaxValue;
+            for (int i = 0; i < _high; i++)
+            {
+                var s = _slots[i];
+                if (s is null)
+                {
+                    continue;
+                }
+                if (s.Touched)
+                {
+                    _current = s;
+                    s.Touched = false;
+                    if (s.FinalCheck(now))
+                    {
+                        s.Ready = true;
+                        again = true;
+                    }
+                }
+                deadline = Math.Min(deadline, s.Deadline);
+            }
+            _current = null;
+            if (again)
             {
                 continue;
             }
-            // Guest RX: read the TAP only while enough buffers are posted; otherwise ask to be kicked
-            // when the frontend has posted enough (netback's xenvif_rx_ring_slots_available).
-            bool haveBuffers = rx.HaveBuffers();
-            if (haveBuffers != tapArmed)
-            {
-                epoll.Modify(tapFd, haveBuffers ? Epoll.In : 0, TokenTap);
-                tapArmed = haveBuffers;
-            }
-            timeoutMs = EarlierTimeout(timeoutMs, stall.Check(haveBuffers));
-            long now = Stopwatch.GetTimestamp();
-            timeoutMs = EarlierTimeout(timeoutMs, _txThrottle.MsUntilUnmask(now));
-            timeoutMs = EarlierTimeout(timeoutMs, _rxThrottle.MsUntilUnmask(now));
+            int timeoutMs = deadline == long.MaxValue ? -1
+                : (int)Math.Clamp((deadline - now + Stopwatch.Frequency / 1000 - 1) * 1000 / Stopwatch.Frequency, 0, int.MaxValue);
 
-            // Once per round, not per packet: current whenever the worker sleeps.
-            counters.WorkerAllocatedBytes = GC.GetAllocatedBytesForCurrentThread() - allocatedAtStart;
             _pulse.Sleep(true);
             int n = epoll.Wait(events, timeoutMs);
             _pulse.Sleep(false);
-            counters.Wakeups++;
+            round++;
             now = Stopwatch.GetTimestamp();
             for (int i = 0; i < n; i++)
             {
-                switch (events[i].data.u64)
+                ulong token = events[i].data.u64;
+                if (token == TokenWake)
                 {
-                    case TokenStop:
-                        return;
-                    case TokenTxKick:
-                        if (!Heard(epoll, txPort, _txThrottle, TokenTxKick, tx: true, rx: rxPort is null, now))
-                        {
-                            return;
-                        }
-                        break;
-                    case TokenRxKick:
-                        if (!Heard(epoll, rxPort!, _rxThrottle, TokenRxKick, tx: false, rx: true, now))
-                        {
-                            return;
-                        }
-                        break;
+                    continue; // the mail flag says what
+                }
+                var s = _slots[(int)(token >> 2)];
+                if (s is null)
+                {
+                    continue; // left during this batch
+                }
+                _current = s;
+                if (!s.Heard(token & 3, now, round))
+                {
+                    Drop(s); // a kick storm disabled its vif
                 }
             }
-            // xen_irq_lateeoi_worker: a masked channel whose delay is over is re-enabled; a kick that
-            // came meanwhile is still pending in its port and wakes the next epoll_wait at once.
-            if (_txThrottle.TryUnmask(now))
+            for (int i = 0; i < _high; i++)
             {
-                epoll.Modify(txPort.Pending, Epoll.In, TokenTxKick);
+                if (_slots[i] is { } s && s.Deadline <= now)
+                {
+                    _current = s;
+                    s.TimerDue(now, round);
+                }
             }
-            if (rxPort is not null && _rxThrottle.TryUnmask(now))
-            {
-                epoll.Modify(rxPort.Pending, Epoll.In, TokenRxKick);
-            }
+            _current = null;
         }
     }
 
     /// <summary>
-    /// A kick channel is pending: harvest it and judge the kick, as netback's xenvif_tx_interrupt and
-    /// xenvif_rx_interrupt pass XEN_EOI_FLAG_SPURIOUS when they find no work. Netback asks whether the
-    /// ring has unconsumed requests; this worker polls both rings on every wake-up, so it may already
-    /// have consumed what an honest kick announced. It asks instead whether the frontend published
-    /// anything on the kicked ring(s) since the channel's previous kick. An honest frontend still makes
-    /// one now and then: the kick netfront sends right after Connect, and a kick whose edge lands
-    /// between this harvest and the read of req_prod below (its request counted now, its edge heard
-    /// next time): 4 in 1.25 million kicks of the 600 s fuzz's healthy vif, none two in a row (it
-    /// would take the race twice running); one in a row is within the threshold. False: the storm disabled the vif.
+    /// Attaches the queues posted, lets go those asked to leave; false when the thread must end.
+    /// Copies the mail out under the lock (an allocation per attach or detach, none per round).
     /// </summary>
-    private bool Heard(Epoll epoll, KickPort port, KickThrottle throttle, ulong token, bool tx, bool rx, long now)
+    private bool TakeMail(Epoll epoll)
     {
-        if (!port.Harvest())
+        _mail = 0;
+        QueueService<TIo>[] arriving;
+        QueueService<TIo>[] leaving;
+        lock (_mailLock)
         {
-            return true; // the frontend read its own kick back: nothing was announced to us
+            arriving = [.. _arriving];
+            leaving = [.. _leaving];
+            _arriving.Clear();
+            _leaving.Clear();
         }
-        var counters = _queue.Counters;
-        counters.NotificationsReceived++;
-        bool work = false;
-        if (tx)
+        foreach (var s in arriving)
         {
-            uint prod = _queue.Tx.ReadRequestProducer();
-            work |= prod != _txKickedAt;
-            _txKickedAt = prod;
+            if (s.StopRequested)
+            {
+                Interlocked.Decrement(ref _load);
+                s.MarkDetached();
+                continue;
+            }
+            int slot = FreeSlot();
+            _current = s;
+            if (s.StartServing(epoll, slot, Name))
+            {
+                _slots[slot] = s;
+                _high = Math.Max(_high, slot + 1);
+                _attached++;
+            }
+            else
+            {
+                Interlocked.Decrement(ref _load);
+            }
+            _current = null;
         }
-        if (rx)
+        foreach (var s in leaving)
         {
-            uint prod = _queue.Rx.ReadRequestProducer();
-            work |= prod != _rxKickedAt;
-            _rxKickedAt = prod;
+            if (s.Slot >= 0 && ReferenceEquals(_slots[s.Slot], s))
+            {
+                Drop(s);
+            }
         }
-        if (!work)
-        {
-            counters.SpuriousKicks++;
-        }
-        switch (throttle.OnKick(work, now, out int delayMs))
-        {
-            case KickVerdict.Mask:
-                epoll.Modify(port.Pending, 0, token); // masked: kicks stay pending in the port, unheard
-                counters.KickDelayMs += delayMs;
-                break;
-            case KickVerdict.Storm:
-                _queue.Vif.FatalError(_queue.Index, FatalReason.KickStorm,
-                    $"{throttle.InARow} {(token == TokenTxKick ? "TX" : "RX")} kicks in a row announced no request");
-                return false;
-        }
-        return true;
+        return !_closing;
     }
 
-    /// <summary>The earlier of two epoll timeouts in ms, -1 meaning none.</summary>
-    private static int EarlierTimeout(int a, int b) => a < 0 ? b : b < 0 ? a : Math.Min(a, b);
+    /// <summary>The queue leaves this worker for good: unregistered, its slot free, its waiter told.</summary>
+    private void Drop(QueueService<TIo> s)
+    {
+        int slot = s.Slot;
+        s.Detach();
+        if (slot >= 0 && ReferenceEquals(_slots[slot], s))
+        {
+            _slots[slot] = null;
+            _attached--;
+            Interlocked.Decrement(ref _load);
+            while (_high > 0 && _slots[_high - 1] is null)
+            {
+                _high--;
+            }
+        }
+    }
+
+    private int FreeSlot()
+    {
+        for (int i = 0; i < _slots.Length; i++)
+        {
+            if (_slots[i] is null)
+            {
+                return i;
+            }
+        }
+        int free = _slots.Length;
+        Array.Resize(ref _slots, _slots.Length * 2);
+        return free;
+    }
+
+    private bool AnyCreditLimited()
+    {
+        for (int i = 0; i < _high; i++)
+        {
+            if (_slots[i] is { CreditLimited: true })
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 }

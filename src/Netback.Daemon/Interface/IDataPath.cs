@@ -8,10 +8,10 @@ namespace Netback.Daemon.Interface;
 internal interface IDataPath
 {
     /// <summary>
-    /// How queues get threads: one named worker per queue (the roadmap's 1:1 model; <c>pool:N</c> and
-    /// <c>split</c> are not built). Said in the connected line and by <c>netbackctl show</c>.
+    /// True when a queue's guest TX and guest RX run on two threads (<c>Netback:Threads=split</c>):
+    /// each direction then needs a call notifier of its own, since a notifier is owned by one thread.
     /// </summary>
-    const string Threads = "per-queue";
+    bool ThreadPerDirection => false;
 
     /// <summary>Starts serving every queue of <paramref name="vif"/> (attached, not yet registered).</summary>
     IVifWorkers Start(Vif vif);

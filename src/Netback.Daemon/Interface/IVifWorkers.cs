@@ -14,6 +14,12 @@ internal interface IVifWorkers
     /// </summary>
     IReadOnlyList<string> Join(TimeSpan timeout);
 
+    /// <summary>
+    /// The thread model serving the vif, as the connected line and <c>netbackctl show</c> say it:
+    /// <c>per-queue</c>, <c>split</c>, or <c>pool:N (worker W)</c> with the pool worker(s) its queues are attached to.
+    /// </summary>
+    string Threads => "per-queue";
+
     /// <summary>A live <c>rate=</c> change (netback's <c>xen_net_rate_changed</c>): null is unlimited.</summary>
     void SetRate(RateLimit? rate);
 }

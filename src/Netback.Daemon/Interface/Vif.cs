@@ -129,6 +129,9 @@ internal sealed class Vif : IDisposable
     /// </summary>
     public void Online() => _hotplug?.Online();
 
+    /// <summary>Which threads serve the queues (<see cref="IVifWorkers.Threads"/>), <c>not started</c> before <see cref="Start"/>.</summary>
+    public string Threads => Volatile.Read(ref _workers)?.Threads ?? "not started";
+
     /// <summary>Starts the workers (xenvif_connect_data's kthread_run).</summary>
     public void Start()
     {

@@ -61,7 +61,9 @@ internal sealed unsafe class VifFactory
                 var rxKick = q.RxKick == q.TxKick ? txKick : TakeEventFd(fds, q.RxKick, owned);
                 var rxCall = q.RxCall == q.TxCall ? txCall : TakeEventFd(fds, q.RxCall, owned);
                 var txNotifier = Notifier(txCall, owned);
-                var rxNotifier = ReferenceEquals(rxCall, txCall) ? txNotifier : Notifier(rxCall, owned);
+                // A notifier belongs to one thread: with two threads per queue, a single call channel
+                // gets one notifier per direction (two submissions rings on the same eventfd).
+                var rxNotifier = ReferenceEquals(rxCall, txCall) && !_dataPath.ThreadPerDirection ? txNotifier : Notifier(rxCall, owned);
                 channels.Add((new QueueEventChannels(txKick, txCall, rxKick, rxCall), txNotifier, rxNotifier));
             }
 

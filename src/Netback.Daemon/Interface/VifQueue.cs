@@ -16,6 +16,9 @@ internal sealed unsafe class VifQueue : IDisposable
 {
     private readonly byte* _grantBase;
     private int _workerTid;
+    private string? _workerName;
+    private int _rxWorkerTid;
+    private string? _rxWorkerName;
 
     public VifQueue(Vif vif, int index, byte* grantBase, uint dataPageFirst, uint pageCount,
         RingGeometry txGeometry, uint txRingRef, RingGeometry rxGeometry, uint rxRingRef,
@@ -68,11 +71,32 @@ internal sealed unsafe class VifQueue : IDisposable
     /// <summary>Pages in the grant area.</summary>
     public uint PageCount { get; }
 
-    /// <summary>The Linux id of the thread serving the queue (<c>gettid</c>), 0 until its worker has started.</summary>
+    /// <summary>The Linux id of the thread serving the queue (its guest TX with <c>split</c>), 0 until it has started.</summary>
     public int WorkerTid => Volatile.Read(ref _workerTid);
 
-    /// <summary>Called by the queue's worker as it starts, on its own thread.</summary>
-    public void WorkerStarted(int tid) => Volatile.Write(ref _workerTid, tid);
+    /// <summary>That thread's name: the queue's with <c>per-queue</c>, <c>netback/N</c> in a pool, <c>&lt;queue&gt;-tx</c> with <c>split</c>.</summary>
+    public string WorkerName => Volatile.Read(ref _workerName) ?? Name;
+
+    /// <summary>With <c>split</c>: the guest-RX thread's id (0 otherwise, or until it has started).</summary>
+    public int RxWorkerTid => Volatile.Read(ref _rxWorkerTid);
+
+    /// <summary>With <c>split</c>: the guest-RX thread's name; null otherwise.</summary>
+    public string? RxWorkerName => Volatile.Read(ref _rxWorkerName);
+
+    /// <summary>Called by a thread as it starts serving the queue (one or both directions), on that thread.</summary>
+    public void WorkerStarted(int tid, string thread, bool rxOnly)
+    {
+        if (rxOnly)
+        {
+            Volatile.Write(ref _rxWorkerName, thread);
+            Volatile.Write(ref _rxWorkerTid, tid);
+        }
+        else
+        {
+            Volatile.Write(ref _workerName, thread);
+            Volatile.Write(ref _workerTid, tid);
+        }
+    }
 
     /// <summary>Written by the queue's worker only; read by metrics and listings.</summary>
     public QueueCounters Counters { get; } = new();

@@ -264,7 +264,7 @@ internal sealed class FrontendSession : IDisposable
         var tx = RingGeometry.For(RingKind.Tx, plan.Layout, plan.RingPageOrder);
         var rx = RingGeometry.For(RingKind.Rx, plan.Layout, plan.RingPageOrder);
         XenbusLog.VifConnected(_logger, _vif.Name, _vif.Identity.DomId, _vif.Identity.Handle, plan.Queues.Count, plan.RingPageOrder,
-            tx.Size, rx.Size, plan.Layout.ToKey(), plan.SplitEventChannels ? "split" : "single", IDataPath.Threads,
+            tx.Size, rx.Size, plan.Layout.ToKey(), plan.SplitEventChannels ? "split" : "single", _vif.Threads,
             plan.Offloads.TxCopy.ToKey(), VifOffloads.Describe(plan.Offloads.Tx), VifOffloads.Describe(plan.Offloads.Rx),
             XenMac.Format(_vif.Mac), _vif.Mtu);
         return SessionStep.Poll;

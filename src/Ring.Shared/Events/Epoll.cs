@@ -40,6 +40,9 @@ public sealed unsafe class Epoll : IDisposable
 
     public void Remove(int fd) => Control(EPOLL_CTL_DEL, fd, 0, 0);
 
+    /// <summary>Stops watching <paramref name="inner"/> (a queue leaving a pool worker).</summary>
+    public void Remove(Epoll inner) => Control(EPOLL_CTL_DEL, inner._fd, 0, 0);
+
     /// <summary>Waits for events; returns the count (0 on timeout or EINTR).</summary>
     public int Wait(Span<epoll_event> events, int timeoutMs)
     {

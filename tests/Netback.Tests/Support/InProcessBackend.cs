@@ -69,7 +69,8 @@ internal sealed class InProcessBackend : IAsyncDisposable
         Registry = VifDirectory.Open(Options, loggers.CreateLogger("Netback.Interface"));
         // As Program.cs chooses: the null data path when the options say so, else the TAP path (over socketpairs here).
         var kicks = KickStormPolicy.From(Options);
-        _dataPath = dataPath ?? (Options.NullDataPath ? new NullDataPath(Options.NullRxFrameSize, kicks) : new KernelDataPath(kicks));
+        var threads = ThreadModel.Parse(Options.Threads);
+        _dataPath = dataPath ?? (Options.NullDataPath ? new NullDataPath(Options.NullRxFrameSize, kicks, threads) : new KernelDataPath(kicks, threads));
         _listener = new ControlListener(Microsoft.Extensions.Options.Options.Create(Options), Microsoft.Extensions.Options.Options.Create(Bounds),
             Registry, taps ?? Taps, _dataPath, loggers.CreateLogger<ControlListener>(), loggers);
         _listener.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
