@@ -51,6 +51,33 @@ public sealed class NetbackOptionsValidatorTests
     }
 
     [Theory]
+    [InlineData("per-queue")]
+    [InlineData("split")]
+    [InlineData("pool:1")]
+    [InlineData("pool:2")]
+    [InlineData("pool:64")]
+    public void Every_thread_model_passes(string threads) => Passes(o => o.Threads = threads);
+
+    [Theory]
+    [InlineData("pool:0")]
+    [InlineData("pool:x")]
+    [InlineData("pool:65")]
+    [InlineData("pool:")]
+    [InlineData("pool:-1")]
+    [InlineData("pool:+2")]
+    [InlineData("pool: 2")]
+    [InlineData("pool:002")]
+    [InlineData("POOL:2")]
+    [InlineData("bogus")]
+    [InlineData("")]
+    [InlineData("per-queue ")]
+    public void A_bad_thread_model_fails_naming_the_allowed_values(string threads) =>
+        FailsWith(o => o.Threads = threads, $"Netback:Threads: must be 'per-queue', 'split' or 'pool:N' with N 1..64 (got '{threads}')");
+
+    [Fact]
+    public void The_default_thread_model_is_per_queue() => Assert.Equal("per-queue", new NetbackOptions().Threads);
+
+    [Theory]
     [InlineData("0660")]
     [InlineData("660")]
     [InlineData("0777")]

@@ -85,6 +85,45 @@ public sealed class HostileFrontendTests
         Assert.Equal(1, backend.Registry.Count);
     }
 
+    /// <summary>
+    /// Under a pool or split threads, a frontend's fatal garbage still takes only its own vif. Under
+    /// <c>pool:2</c> a filler vif takes worker 1 so that the hostile vif shares worker 0 with the
+    /// healthy one: that worker lets the broken queue go and keeps serving its neighbour.
+    /// </summary>
+    [Theory]
+    [InlineData("pool:2", "tx-gref-max", nameof(FatalReason.BadGref))]
+    [InlineData("pool:2", "rx-req-prod-far-beyond-ring", nameof(FatalReason.ImpossibleRequestCount))]
+    [InlineData("split", "tx-gref-max", nameof(FatalReason.BadGref))]
+    [InlineData("split", "rx-req-prod-far-beyond-ring", nameof(FatalReason.ImpossibleRequestCount))]
+    public async Task Fatal_garbage_under_another_thread_model_disables_only_that_vif(string threads, string scenario, string reason)
+    {
+        await using var backend = new InProcessBackend(o => o.Threads = threads);
+        using var healthy = Healthy(backend);
+        using var filler = threads == "pool:2" ? Healthy(backend) : null;
+        using var hostile = HostileFrontend.Connect(backend.SocketPath);
+        int vifs = filler is null ? 2 : 3;
+        Assert.True(backend.WaitForVifCount(vifs, Patience));
+        string healthyThreads = backend.Registry.Snapshot().Single(v => v.Name == healthy.VifName).Threads;
+        Assert.Equal(healthyThreads, backend.Registry.Snapshot().Single(v => v.Name == hostile.VifName).Threads);
+
+        WriteFatal(hostile, scenario);
+
+        var m = hostile.ReceiveControl();
+        AssertReason(m, ControlMessageType.State, XenbusState.Closing, reason);
+        Assert.True(hostile.WaitForEof(), "the backend should close the control connection after Closing");
+        Assert.True(backend.WaitForVifCount(vifs - 1, Patience), AllLogs(backend));
+        string[] warnings = Warnings(backend);
+        Assert.True(warnings.Length == 1, AllLogs(backend));
+        Assert.Contains(reason, warnings[0], StringComparison.Ordinal);
+        // The neighbour on the same worker does not notice, and goes on after the queue has left.
+        AssertPassesFramesBothWays(backend, healthy, 0x42);
+        AssertPassesFramesBothWays(backend, healthy, 0x43);
+        if (filler is not null)
+        {
+            AssertPassesFramesBothWays(backend, filler, 0x44);
+        }
+    }
+
     private static void WriteFatal(HostileFrontend f, string scenario)
     {
         uint p0 = HostileFrontend.DataGref(0);

@@ -168,17 +168,28 @@ public sealed class HostileNotificationTests(ITestOutputHelper output)
         AssertTornDown(backend, vif);
     }
 
-    [Fact]
-    public async Task A_kick_storm_that_persists_disables_the_vif_with_its_reason()
+    /// <summary>Under <c>pool:2</c> a filler vif takes worker 1, so the storm shares worker 0 with the healthy vif.</summary>
+    [Theory]
+    [InlineData("per-queue")]
+    [InlineData("pool:2")]
+    [InlineData("split")]
+    public async Task A_kick_storm_that_persists_disables_the_vif_with_its_reason(string threads)
     {
         await using var backend = new InProcessBackend(o =>
         {
             o.SpuriousKickMaxDelayMs = 50;
             o.SpuriousKickLimit = 20;
+            o.Threads = threads;
         });
         using var healthy = Healthy(backend);
+        using var filler = threads.StartsWith("pool:", StringComparison.Ordinal) ? Healthy(backend) : null;
         using var channels = HostileChannels.Create();
         var (f, vif) = channels.Connect(backend.SocketPath);
+        if (filler is not null)
+        {
+            var vifs = backend.Registry.Snapshot();
+            Assert.Equal(vifs.Single(v => v.Name == healthy.VifName).Threads, vifs.Single(v => v.Name == vif).Threads);
+        }
         long before = Netback.Daemon.Diagnostics.FatalCounters.Read(Netback.Daemon.Diagnostics.FatalReason.KickStorm);
         using (f)
         using (new KickStorm(channels.TxKick, channels.RxKick))
@@ -189,7 +200,15 @@ public sealed class HostileNotificationTests(ITestOutputHelper output)
             Assert.Contains("KickStorm", m.Get(Ring.Shared.Control.XenbusKeys.Reason) ?? "", StringComparison.Ordinal);
             Assert.True(f.WaitForEof());
         }
-        AssertTornDown(backend, vif);
+        if (threads.StartsWith("pool:", StringComparison.Ordinal))
+        {
+            Assert.True(Eventually(() => backend.Registry.Snapshot().All(v => v.Name != vif)), $"{vif} is still registered");
+            Assert.Equal(2, PoolThreads()); // the worker it shared with the healthy vif goes on
+        }
+        else
+        {
+            AssertTornDown(backend, vif);
+        }
         Assert.True(Netback.Daemon.Diagnostics.FatalCounters.Read(Netback.Daemon.Diagnostics.FatalReason.KickStorm) > before);
         string warning = Assert.Single(backend.Logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains(vif, StringComparison.Ordinal)).Message;
         Assert.Contains("KickStorm", warning, StringComparison.Ordinal);
@@ -243,6 +262,19 @@ public sealed class HostileNotificationTests(ITestOutputHelper output)
         HostileEventFds.TryWrite(txKick, 1);
         return f.TakeTxResponses(1)[0].Status;
     }
+
+    /// <summary>This process's <c>netback/N</c> pool threads.</summary>
+    private static int PoolThreads() => Directory.GetDirectories("/proc/self/task").Count(t =>
+    {
+        try
+        {
+            return File.ReadAllText(Path.Combine(t, "comm")).StartsWith("netback/", StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    });
 
     private static int WorkerTid(string vif)
     {

@@ -17,10 +17,13 @@ namespace Netback.Tests.Daemon.DataPath;
 [Collection(SerialCollection.Name)]
 public sealed class SteadyStateAllocationTests(ITestOutputHelper output)
 {
-    [Fact]
-    public async Task A_five_second_flood_both_ways_triggers_no_garbage_collection()
+    [Theory]
+    [InlineData("per-queue")]
+    [InlineData("pool:2")]
+    [InlineData("split")]
+    public async Task A_five_second_flood_both_ways_triggers_no_garbage_collection(string threads)
     {
-        await using var backend = new InProcessBackend();
+        await using var backend = new InProcessBackend(o => o.Threads = threads);
         using var device = NetfrontDevice.Connect(new NetfrontOptions { SocketPath = backend.SocketPath });
         var queue = device.Queues[0];
         var host = backend.Host(device.VifName);
@@ -84,7 +87,7 @@ public sealed class SteadyStateAllocationTests(ITestOutputHelper output)
         Assert.True(WaitForIdle(worker), "the backend's worker did not go idle after the flood");
         long workerDuring = Volatile.Read(ref worker.WorkerAllocatedBytes) - workerAllocated;
 
-        output.WriteLine($"5 s flood: {flood.Sent - sentBefore} guest-TX and {flood.Received - receivedBefore} guest-RX frames of 1400 B; " +
+        output.WriteLine($"{threads}: 5 s flood: {flood.Sent - sentBefore} guest-TX and {flood.Received - receivedBefore} guest-RX frames of 1400 B; " +
             $"{collections} GCs; bytes allocated: backend worker {workerDuring}, frontend {frontendDuring}, " +
             $"whole process {allocatedDuring} ({(double)allocatedDuring / packets:0.0000} B/packet)");
         output.WriteLine($"event-channel syscalls per packet: backend {backendPerPacket:0.0000}, frontend {frontendPerPacket:0.0000}");
