@@ -94,10 +94,24 @@ internal static class AttachCommand
         };
         poll.Validators.Add(r => Check(r, r.GetValueOrDefault<int>() is >= 0 and <= 10_000, "--poll-us must be 0..10000"));
 
+        var threads = new Option<string>("--threads")
+        {
+            Description = "Threads per queue: single (one for both directions) or split (one for guest TX, one for guest RX; needs split event channels).",
+            DefaultValueFactory = _ => "single",
+        };
+        threads.AcceptOnlyFromAmong("single", "split");
+
         var command = new Command("attach", "Connect to netbackd and relay a guest TAP in the current network namespace through the vif.")
         {
-            socket, name, address, mtu, queues, order, layout, single, vif, domid, devid, offloads, noReconnect, poll,
+            socket, name, address, mtu, queues, order, layout, single, vif, domid, devid, offloads, noReconnect, poll, threads,
         };
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(threads) == "split" && r.GetValue(single))
+            {
+                r.AddError("--threads split needs split event channels: it cannot go with --single-event-channel");
+            }
+        });
         command.SetAction(parse =>
         {
             _ = RingLayoutNames.TryParse(parse.GetValue(layout), out var ringLayout);
@@ -119,7 +133,8 @@ internal static class AttachCommand
                 prefix,
                 parse.GetValue(mtu),
                 Reconnect: !parse.GetValue(noReconnect),
-                PollMicroseconds: parse.GetValue(poll));
+                PollMicroseconds: parse.GetValue(poll),
+                SplitThreads: parse.GetValue(threads) == "split");
             return GuestRelay.Run(settings);
         });
         return command;

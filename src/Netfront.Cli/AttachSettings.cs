@@ -13,4 +13,5 @@ internal sealed record AttachSettings(
     Ipv4Prefix? Address,
     int? Mtu,
     bool Reconnect = true,
-    int PollMicroseconds = 0);
+    int PollMicroseconds = 0,
+    bool SplitThreads = false);

@@ -96,7 +96,7 @@ internal sealed class GuestRelay : IDisposable
         }
         _tap.SetOffload(device.TxOffloads);
         return new RelayAttachment(device, _tap, _mtu, TimeSpan.FromMicroseconds(_settings.PollMicroseconds),
-            e => OnFailure($"queue relay failed: {e.Message}"));
+            e => OnFailure($"queue relay failed: {e.Message}"), _settings.SplitThreads);
     }
 
     private void OnCarrierChanged(object? sender, NetfrontCarrierEventArgs e)

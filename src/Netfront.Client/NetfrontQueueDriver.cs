@@ -38,34 +38,58 @@ public sealed class NetfrontQueueDriver<TWork> : IDisposable where TWork : INetf
     private bool _txWorkArmed;
     private volatile bool _stopRequested;
     private int _disposed;
+    private long _allocated;
 
     /// <summary>
     /// Prepares the loop for <paramref name="queue"/> (epoll set, stop eventfd); nothing runs until
     /// <see cref="Start"/> or <see cref="Run"/>. <paramref name="onFailure"/> is called on the
     /// driver's thread when the loop ends with an exception under <see cref="Start"/>.
+    /// <paramref name="sides"/> other than <see cref="NetfrontDriverSides.Both"/> runs one direction,
+    /// for two drivers (two threads) on one queue, each with a copy of the work; it needs split event
+    /// channels (two threads draining one call eventfd could each miss the other's wake-up).
     /// </summary>
-    public NetfrontQueueDriver(NetfrontQueue queue, TWork work, string? threadName = null, Action<Exception>? onFailure = null)
+    public NetfrontQueueDriver(NetfrontQueue queue, TWork work, string? threadName = null, Action<Exception>? onFailure = null,
+        NetfrontDriverSides sides = NetfrontDriverSides.Both)
     {
         ArgumentNullException.ThrowIfNull(queue);
+        if (sides != NetfrontDriverSides.Both && !queue.SplitEventChannels)
+        {
+            throw new ArgumentException($"a driver of one direction ({sides}) needs split event channels; queue {queue.Index} has one channel", nameof(sides));
+        }
         _queue = queue;
         _work = work;
         _onFailure = onFailure;
-        ThreadName = threadName ?? $"netfront-q{queue.Index}";
+        Sides = sides;
+        ThreadName = threadName ?? sides switch
+        {
+            NetfrontDriverSides.Tx => $"netfront-q{queue.Index}-tx",
+            NetfrontDriverSides.Rx => $"netfront-q{queue.Index}-rx",
+            _ => $"netfront-q{queue.Index}",
+        };
         _stopFd = new HeldDescriptor(_stop.Handle); // the loop uses the raw fd: held for the driver's life
         _epoll = new Epoll();
         _epoll.Add(_stopFd.Fd, Epoll.In, TokenStop);
-        _epoll.Add(queue.TxCallFd, Epoll.In, TokenTxCall);
-        if (queue.SplitEventChannels)
+        if (sides != NetfrontDriverSides.Rx)
+        {
+            _epoll.Add(queue.TxCallFd, Epoll.In, TokenTxCall);
+        }
+        if (queue.SplitEventChannels && sides != NetfrontDriverSides.Tx)
         {
             _epoll.Add(queue.RxCallFd, Epoll.In, TokenRxCall);
         }
-        _txWorkFd = work.TxWorkFd;
+        _txWorkFd = sides == NetfrontDriverSides.Rx ? -1 : work.TxWorkFd;
         if (_txWorkFd >= 0)
         {
             _epoll.Add(_txWorkFd, Epoll.In, TokenTxWork);
             _txWorkArmed = true;
         }
     }
+
+    /// <summary>The directions this driver runs.</summary>
+    public NetfrontDriverSides Sides { get; }
+
+    /// <summary>Bytes this driver's loop has allocated (0 in steady state), current whenever it sleeps.</summary>
+    public long AllocatedBytes => Volatile.Read(ref _allocated);
 
     /// <summary>The queue this driver runs.</summary>
     public NetfrontQueue Queue => _queue;
@@ -116,16 +140,22 @@ public sealed class NetfrontQueueDriver<TWork> : IDisposable where TWork : INetf
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         Span<epoll_event> events = stackalloc epoll_event[4];
         NetfrontQueueCounters counters = _queue.Counters;
-        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread() - counters.DriverAllocatedBytes;
+        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread() - _allocated;
+        bool tx = Sides != NetfrontDriverSides.Rx;
+        bool rx = Sides != NetfrontDriverSides.Tx;
         long pollTicks = (long)(PollWindow.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
         long lastWork = 0;
         while (!_stopRequested)
         {
-            _queue.ReclaimTxResponses();
-            int rxBudget = Math.Min(Budget, _work.RxBudget);
+            int rxBudget = rx ? Math.Min(Budget, _work.RxBudget) : 0;
             int received = rxBudget > 0 ? _queue.ReceiveSegments(ref _work, rxBudget) : 0;
-            int transmitted = _work.Transmit(_queue, Budget);
-            _queue.PushTransmits();
+            int transmitted = 0;
+            if (tx)
+            {
+                _queue.ReclaimTxResponses();
+                transmitted = _work.Transmit(_queue, Budget);
+                _queue.PushTransmits();
+            }
             if (_work.IsDone)
             {
                 return;
@@ -142,8 +172,11 @@ public sealed class NetfrontQueueDriver<TWork> : IDisposable where TWork : INetf
             {
                 // The polling window: look again without arming rsp_event (so the backend sends no
                 // call) and have the work try its fd (a read that finds it empty is the poll's cost).
-                counters.Polls++;
-                _work.OnTxWorkReadable();
+                Interlocked.Increment(ref counters.Polls); // two drivers share the counters under split threads
+                if (tx)
+                {
+                    _work.OnTxWorkReadable();
+                }
                 Thread.SpinWait(8);
                 continue;
             }
@@ -155,7 +188,7 @@ public sealed class NetfrontQueueDriver<TWork> : IDisposable where TWork : INetf
             }
             // TX responses matter only when the work waits for slots: then stop polling its fd and
             // ask for a TX call; otherwise they are reclaimed on the next round anyway.
-            int wanted = _work.TxSlotsWanted;
+            int wanted = tx ? _work.TxSlotsWanted : 0;
             bool needSlots = wanted > 0 && _queue.FreeTxSlots < wanted;
             if (needSlots && _queue.FinalCheckForTxResponses())
             {
@@ -179,13 +212,17 @@ public sealed class NetfrontQueueDriver<TWork> : IDisposable where TWork : INetf
             // neither the ring nor the backend will wake it for what is already published. The work
             // promises a wake for budget that comes back after SleepTimeout; budget that came back
             // during the round, before that, is seen here (the work's fence is behind us).
-            if (rxBudget == 0 && _work.RxBudget > 0)
+            if (rx && rxBudget == 0 && _work.RxBudget > 0)
             {
                 continue;
             }
-            counters.DriverAllocatedBytes = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+            Volatile.Write(ref _allocated, GC.GetAllocatedBytesForCurrentThread() - allocatedBefore);
+            if (Sides == NetfrontDriverSides.Both)
+            {
+                counters.DriverAllocatedBytes = _allocated; // under split threads, each driver's AllocatedBytes
+            }
             int n = _epoll.Wait(events, timeout);
-            counters.Wakeups++;
+            Interlocked.Increment(ref counters.Wakeups);
             for (int i = 0; i < n; i++)
             {
                 switch (events[i].data.u64)

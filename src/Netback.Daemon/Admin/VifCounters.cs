@@ -35,6 +35,7 @@ internal static class VifCounters
             reply.Set(AdminKeys.ForVif(i, AdminKeys.DomId), vif.Identity.DomId);
             reply.Set(AdminKeys.ForVif(i, AdminKeys.Handle), vif.Identity.Handle);
             reply.Set(AdminKeys.ForVif(i, AdminKeys.Queues), vif.Queues.Count);
+            reply.Set(AdminKeys.ForVif(i, AdminKeys.Threads), vif.Threads);
             reply.Set(AdminKeys.ForVif(i, AdminKeys.Mac), XenMac.Format(vif.Mac));
             reply.Set(AdminKeys.ForVif(i, AdminKeys.Rate), vif.Rate?.ToString() ?? AdminKeys.RateNone);
             reply.Set(AdminKeys.ForVif(i, AdminKeys.TxPackets), txPackets);

@@ -54,7 +54,7 @@ internal static class VifNodes
         Add("rx-ring-slots", Number(RingGeometry.For(RingKind.Rx, plan.Layout, plan.RingPageOrder).Size));
         Add(XenbusKeys.RingLayout, plan.Layout.ToKey());
         Add("event-channels", plan.SplitEventChannels ? "split" : "single");
-        Add("threads", vif.Threads);
+        Add(AdminKeys.Threads, vif.Threads);
         Add("tx-copy", plan.Offloads.TxCopy.ToKey());
         Add("offloads-tx", VifOffloads.Describe(plan.Offloads.Tx));
         Add("offloads-rx", VifOffloads.Describe(plan.Offloads.Rx));

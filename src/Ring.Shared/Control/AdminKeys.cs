@@ -62,6 +62,9 @@ public static class AdminKeys
     public const string DomId = "domid";
     public const string Handle = "handle";
     public const string Queues = "queues";
+
+    /// <summary>The thread model serving the vif (<c>per-queue</c>, <c>split</c>, <c>pool:N (worker W)</c>).</summary>
+    public const string Threads = "threads";
     public const string Mac = "mac";
     public const string TxPackets = "tx-packets";
     public const string TxBytes = "tx-bytes";

@@ -45,6 +45,9 @@ public sealed class ThreadModelTests(ITestOutputHelper output)
             var queueWorker = VifNodes.List(vifs[0]).Single(n => n.Path == "queue-0/worker/name").Value;
             Assert.StartsWith("netback/", queueWorker, StringComparison.Ordinal);
             Assert.Contains(backend.Logs.Entries, e => e.Message.Contains("threads pool:2 (worker 1)", StringComparison.Ordinal));
+            // netbackctl list's THREADS column.
+            var list = VifCounters.List(backend.Registry, 0);
+            Assert.StartsWith("pool:2 (worker ", list.Get(Ring.Shared.Control.AdminKeys.ForVif(0, Ring.Shared.Control.AdminKeys.Threads)), StringComparison.Ordinal);
         }
         finally
         {
