@@ -59,6 +59,8 @@ internal static class VifNodes
         Add("offloads-tx", VifOffloads.Describe(plan.Offloads.Tx));
         Add("offloads-rx", VifOffloads.Describe(plan.Offloads.Rx));
         Add("anti-spoofing", plan.AntiSpoofing ? "on" : "off");
+        Add("placement", plan.Placement.Description);
+        Add("event-suppression", plan.EventSuppression ? "on" : "off");
         Add(XenbusKeys.GrantPages, Number(plan.GrantPages));
     }
 
@@ -115,6 +117,10 @@ internal static class VifNodes
             nodes.Add((at + "worker/name", q.Name));
             nodes.Add((at + "worker/tid", tid == 0 ? "not started" : Number(tid)));
             nodes.Add((at + "worker/cpu", ThreadCpu.LastCpu(tid, q.Name) is { } cpu ? Number(cpu) : "none (not running)"));
+            // The mask in force (the kernel's), not the one asked for: a failed pin shows as the machine's.
+            string affinity = ThreadAffinity.AllowedList(tid) ?? "none (not running)";
+            nodes.Add((at + "worker/affinity", q.PlacementErrno == 0 ? affinity
+                : $"{affinity} (sched_setaffinity failed: errno {Number(q.PlacementErrno)}; placement {AdminText.Printable(vif.Plan.Placement.ForQueue(i)?.ToString() ?? "")} not applied)"));
             if (rings is not null && i < rings.Length)
             {
                 Ring(nodes, at + "tx/", rings[i].Tx, "unconsumed");

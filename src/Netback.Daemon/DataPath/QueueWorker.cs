@@ -90,6 +90,7 @@ internal sealed class QueueWorker<TIo> : IDisposable where TIo : struct, IFrameI
         var rx = _rx;
         var stall = _stall;
         _queue.WorkerStarted(Tid.Current()); // for netbackctl show: which Linux thread, on which CPU
+        Placement.Apply(_queue); // Netback:Placement: before the first packet, on this thread
         try
         {
             var channels = _queue.Channels;

@@ -16,6 +16,7 @@ internal sealed unsafe class VifQueue : IDisposable
 {
     private readonly byte* _grantBase;
     private int _workerTid;
+    private int _placementErrno;
 
     public VifQueue(Vif vif, int index, byte* grantBase, uint dataPageFirst, uint pageCount,
         RingGeometry txGeometry, uint txRingRef, RingGeometry rxGeometry, uint rxRingRef,
@@ -73,6 +74,9 @@ internal sealed unsafe class VifQueue : IDisposable
 
     /// <summary>Called by the queue's worker as it starts, on its own thread.</summary>
     public void WorkerStarted(int tid) => Volatile.Write(ref _workerTid, tid);
+
+    /// <summary>0, or the errno of the worker's sched_setaffinity when its placement failed (it then runs unpinned).</summary>
+    public int PlacementErrno { get => Volatile.Read(ref _placementErrno); set => Volatile.Write(ref _placementErrno, value); }
 
     /// <summary>Written by the queue's worker only; read by metrics and listings.</summary>
     public QueueCounters Counters { get; } = new();
