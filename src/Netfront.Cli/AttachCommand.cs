@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using Ring.Shared.Abi;
 using Ring.Shared.Rings;
+using Ring.Shared.Topology;
 using Netfront.Client;
 
 namespace Netfront.Cli;
@@ -101,9 +102,22 @@ internal static class AttachCommand
         };
         threads.AcceptOnlyFromAmong("single", "split");
 
+        var cpus = new Option<string?>("--cpus")
+        {
+            Description = "Pin each queue's relay thread: queue i on the list's (i mod n)-th CPU of a Linux CPU list such as 0-1,3; "
+                + "the list is advertised to the backend (frontend-cpus) for its Netback:Placement.",
+        };
+        cpus.Validators.Add(r => Check(r, r.GetValueOrDefault<string?>() is not { } list
+            || CpuSet.TryParse(list, CpuTopology.Machine.PossibleCpus, out _, out _),
+            $"--cpus must be a Linux CPU list such as 0-1,3 of CPUs 0..{CpuTopology.Machine.PossibleCpus - 1}, at most {CpuSet.MaxTextLength} characters"));
+        var noSuppression = new Option<bool>("--no-event-suppression")
+        {
+            Description = "Turn ring.h's event-index suppression off: kick the backend after every push and ask for a call for every response (to measure what it saves).",
+        };
+
         var command = new Command("attach", "Connect to netbackd and relay a guest TAP in the current network namespace through the vif.")
         {
-            socket, name, address, mtu, queues, order, layout, single, vif, domid, devid, offloads, noReconnect, poll, threads,
+            socket, name, address, mtu, queues, order, layout, single, vif, domid, devid, offloads, noReconnect, poll, threads, cpus, noSuppression,
         };
         command.Validators.Add(r =>
         {
@@ -128,6 +142,8 @@ internal static class AttachCommand
                     DomId = parse.GetValue(domid),
                     DevId = parse.GetValue(devid),
                     Offloads = parse.GetValue(offloads) == "on",
+                    Cpus = parse.GetValue(cpus),
+                    EventSuppression = !parse.GetValue(noSuppression),
                 },
                 parse.GetValue(name)!,
                 prefix,

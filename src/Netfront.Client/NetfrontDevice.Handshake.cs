@@ -8,6 +8,7 @@ using Ring.Shared.Interop;
 using Ring.Shared.Memory;
 using Ring.Shared.Offload;
 using Ring.Shared.Rings;
+using Ring.Shared.Topology;
 
 namespace Netfront.Client;
 
@@ -66,11 +67,17 @@ public sealed partial class NetfrontDevice
         var layout = new GrantLayout(queues,
             RingGeometry.For(RingKind.Tx, Layout, order),
             RingGeometry.For(RingKind.Rx, Layout, order));
+        var cpus = Placement(); // before anything is built: a bad NetfrontOptions.Cpus fails here
         _area = GrantArea.Create(layout.TotalPages);
         CreateQueues(layout, split);
+        foreach (var queue in _queues)
+        {
+            queue.EventSuppression = _options.EventSuppression;
+            queue.Cpu = _options.Cpus is null ? null : cpus![queue.Index % cpus.Count];
+        }
 
         var fds = new List<FileDescriptorHandle>(1 + 4 * queues) { _area.Fd };
-        var connect = BuildConnect(layout, fds);
+        var connect = BuildConnect(layout, fds, cpus);
         try
         {
             _channel.Send(connect, fds.ToArray());
@@ -112,7 +119,25 @@ public sealed partial class NetfrontDevice
         }
     }
 
-    private ControlMessage BuildConnect(GrantLayout layout, List<FileDescriptorHandle> fds)
+    /// <summary>
+    /// Where this frontend's queue threads run: <see cref="NetfrontOptions.Cpus"/> (they will be pinned
+    /// there), else the calling thread's affinity, which the threads it starts inherit. Null if unknown.
+    /// </summary>
+    private CpuSet? Placement()
+    {
+        var topology = CpuTopology.Machine;
+        if (_options.Cpus is { } list)
+        {
+            if (!CpuSet.TryParse(list, topology.PossibleCpus, out var pinned, out string? error))
+            {
+                throw new NetfrontException($"Cpus '{list}' {error} (a Linux CPU list such as 0-1,3 of CPUs 0..{topology.PossibleCpus - 1})");
+            }
+            return pinned;
+        }
+        return Affinity.Get(0);
+    }
+
+    private ControlMessage BuildConnect(GrantLayout layout, List<FileDescriptorHandle> fds, CpuSet? cpus)
     {
         var m = new ControlMessage(ControlMessageType.Connect) { State = XenbusState.Connected };
         m.Set(XenbusKeys.MultiQueueNumQueues, layout.Queues);
@@ -153,6 +178,15 @@ public sealed partial class NetfrontDevice
         if (_options.EffectiveVifSpec is { } vifSpec)
         {
             m.Set(XenbusKeys.VifSpec, vifSpec);
+        }
+        if (cpus is { IsEmpty: false } && cpus.ToString() is { Length: <= CpuSet.MaxTextLength } cpuList)
+        {
+            m.Set(XenbusKeys.FrontendCpus, cpuList);
+            var nodes = cpus.Cpus.Select(CpuTopology.Machine.NodeOf).Distinct().ToArray();
+            if (nodes is [{ } node])
+            {
+                m.Set(XenbusKeys.FrontendNode, node);
+            }
         }
         if (_options.DomId is { } domId)
         {

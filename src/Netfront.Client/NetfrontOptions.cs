@@ -64,6 +64,20 @@ public sealed class NetfrontOptions
     /// <summary>Requested device id (<c>handle</c>, 0..255); 0 when null.</summary>
     public int? DevId { get; set; }
 
+    /// <summary>
+    /// A Linux CPU list (<c>0-1,3</c>): each queue's driver thread (<see cref="NetfrontQueueDriver{TWork}.Start"/>)
+    /// is pinned to the list's (queue mod n)-th CPU, and the list is advertised to the backend as
+    /// <c>frontend-cpus</c> for its <c>Netback:Placement</c>. Null: not pinned, and the process's
+    /// affinity is advertised instead.
+    /// </summary>
+    public string? Cpus { get; set; }
+
+    /// <summary>
+    /// ring.h's event-index suppression (default on). Off: every push of requests kicks the backend and
+    /// every response is asked to be notified, to measure what suppression saves.
+    /// </summary>
+    public bool EventSuppression { get; set; } = true;
+
     /// <summary>How long to wait for each backend reply during the handshake.</summary>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

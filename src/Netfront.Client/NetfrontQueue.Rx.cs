@@ -179,6 +179,11 @@ public sealed unsafe partial class NetfrontQueue
                 RefillRx();
             }
         }
+        if (!EventSuppression && frames > 0 && !_rxWaitingForChain)
+        {
+            // Event suppression off: ask for a call at the very next response, busy or not.
+            _rx.SetResponseEvent(_rx.RspCons + 1);
+        }
         return frames;
     }
 
@@ -193,7 +198,7 @@ public sealed unsafe partial class NetfrontQueue
             return false;
         }
         _rxUnpushed = 0;
-        if (!_rx.PushRequestsAndCheckNotify())
+        if (!_rx.PushRequestsAndCheckNotify() && EventSuppression)
         {
             return false;
         }

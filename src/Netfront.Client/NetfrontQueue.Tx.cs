@@ -299,7 +299,7 @@ public sealed unsafe partial class NetfrontQueue
             return false; // nothing new: spare the fence
         }
         _txPushed = _tx.ReqProdPvt;
-        if (!_tx.PushRequestsAndCheckNotify())
+        if (!_tx.PushRequestsAndCheckNotify() && EventSuppression)
         {
             return false;
         }
@@ -351,6 +351,10 @@ public sealed unsafe partial class NetfrontQueue
             freed++;
         }
         _tx.RspCons = prod;
+        if (!EventSuppression && freed > 0)
+        {
+            _tx.SetResponseEvent(prod + 1); // event suppression off: a call for the very next response
+        }
         return freed;
     }
 

@@ -55,6 +55,19 @@ public sealed unsafe partial class NetfrontQueue
     /// <summary>The queue number (0-based), as in <c>queue-N/</c>.</summary>
     public int Index { get; }
 
+    /// <summary>
+    /// The CPU this queue's driver thread is pinned to (<see cref="NetfrontOptions.Cpus"/>: the list's
+    /// (index mod n)-th CPU), or null when it is not pinned.
+    /// </summary>
+    public int? Cpu { get; internal set; }
+
+    /// <summary>
+    /// ring.h's event-index suppression (<see cref="NetfrontOptions.EventSuppression"/>). Off: a kick
+    /// after every push of requests and <c>rsp_event</c> kept at <c>rsp_cons + 1</c> (a call asked for
+    /// every response), whatever the backend's event indices say.
+    /// </summary>
+    public bool EventSuppression { get; internal set; } = true;
+
     /// <summary>Counters owned by the queue's thread.</summary>
     public NetfrontQueueCounters Counters { get; } = new();
 

@@ -1,5 +1,6 @@
 using Ring.Shared.Events;
 using Ring.Shared.Interop;
+using Ring.Shared.Topology;
 using Tmds.Linux;
 
 namespace Netfront.Client;
@@ -274,6 +275,15 @@ public sealed class NetfrontQueueDriver<TWork> : IDisposable where TWork : INetf
     {
         try
         {
+            if (_queue.Cpu is { } cpu)
+            {
+                // NetfrontOptions.Cpus: pinned before the first round, on the thread itself.
+                int errno = Affinity.Set(0, CpuSet.Of([cpu]));
+                if (errno != 0)
+                {
+                    throw new NetfrontException($"cannot pin {ThreadName} to CPU {cpu}: sched_setaffinity failed with errno {errno}");
+                }
+            }
             Run();
         }
         catch (Exception e)

@@ -59,6 +59,8 @@ internal static class VifNodes
         Add("offloads-tx", VifOffloads.Describe(plan.Offloads.Tx));
         Add("offloads-rx", VifOffloads.Describe(plan.Offloads.Rx));
         Add("anti-spoofing", plan.AntiSpoofing ? "on" : "off");
+        Add("placement", plan.Placement.Description);
+        Add("event-suppression", plan.EventSuppression ? "on" : "off");
         Add(XenbusKeys.GrantPages, Number(plan.GrantPages));
     }
 
@@ -116,6 +118,10 @@ internal static class VifNodes
             nodes.Add((at + "worker/name", worker));
             nodes.Add((at + "worker/tid", tid == 0 ? "not started" : Number(tid)));
             nodes.Add((at + "worker/cpu", ThreadCpu.LastCpu(tid, worker) is { } cpu ? Number(cpu) : "none (not running)"));
+            // The mask in force (the kernel's), not the one asked for: a failed pin shows as the machine's.
+            string affinity = ThreadAffinity.AllowedList(tid) ?? "none (not running)";
+            nodes.Add((at + "worker/affinity", q.PlacementErrno == 0 ? affinity
+                : $"{affinity} (sched_setaffinity failed: errno {Number(q.PlacementErrno)}; placement {AdminText.Printable(vif.Plan.Placement.ForQueue(i)?.ToString() ?? "")} not applied)"));
             if (q.RxWorkerName is { } rxWorker)
             {
                 // split: the guest-RX thread of the queue (worker/ is its guest-TX thread).
@@ -123,6 +129,7 @@ internal static class VifNodes
                 nodes.Add((at + "rx-worker/name", rxWorker));
                 nodes.Add((at + "rx-worker/tid", rxTid == 0 ? "not started" : Number(rxTid)));
                 nodes.Add((at + "rx-worker/cpu", ThreadCpu.LastCpu(rxTid, rxWorker) is { } rxCpu ? Number(rxCpu) : "none (not running)"));
+                nodes.Add((at + "rx-worker/affinity", ThreadAffinity.AllowedList(rxTid) ?? "none (not running)"));
             }
             if (rings is not null && i < rings.Length)
             {

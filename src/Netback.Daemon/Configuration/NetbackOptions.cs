@@ -102,6 +102,22 @@ public sealed class NetbackOptions
     /// </summary>
     public string Threads { get; set; } = ThreadModel.PerQueueKey;
 
+    /// <summary>
+    /// Where each queue's worker runs relative to its frontend: <c>none</c> (the default: the
+    /// scheduler decides), <c>same-cpu</c>, <c>other-cpu</c>, <c>same-node</c> or <c>other-node</c>
+    /// (<see cref="PlacementPolicy"/>). The frontend's <c>frontend-cpus</c> / <c>frontend-node</c> say
+    /// where it runs; without them, or without another node on a one-node machine, a vif is not pinned.
+    /// </summary>
+    public string Placement { get; set; } = PlacementPolicyNames.None;
+
+    /// <summary>
+    /// ring.h's event-index suppression: notify the frontend only when its <c>rsp_event</c> asks, and
+    /// arm <c>req_event</c> only before sleeping. False (to measure what it saves) calls the frontend
+    /// after every push of responses and keeps <c>req_event</c> at <c>req_cons + 1</c>, so an honest
+    /// frontend kicks for every push of requests.
+    /// </summary>
+    public bool EventSuppression { get; set; } = true;
+
     /// <summary>Most vifs served at once.</summary>
     public int MaxVifs { get; set; } = 256;
 

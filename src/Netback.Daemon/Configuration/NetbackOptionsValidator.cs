@@ -82,6 +82,10 @@ internal sealed class NetbackOptionsValidator : IValidateOptions<NetbackOptions>
         {
             errors.Add($"Netback:Threads: {threadsError}");
         }
+        if (!PlacementPolicyNames.TryParse(o.Placement, out _))
+        {
+            errors.Add($"Netback:Placement must be {PlacementPolicyNames.All} (got '{o.Placement}')");
+        }
         if (o.MaxVifs is < 1 or > 4096)
         {
             errors.Add($"Netback:MaxVifs must be 1..4096 (got {o.MaxVifs})");

@@ -127,9 +127,11 @@ internal sealed class QueueService<TIo> : IDisposable where TIo : struct, IFrame
     /// the kick ports and the TAP in <paramref name="epoll"/> under <paramref name="slot"/>'s tokens and
     /// records the thread for <c>netbackctl show</c>. The one place where a thread begins serving a
     /// queue (per-queue, split and pool alike): a per-thread setting that follows the queue (its CPU)
-    /// belongs here. False when the vif was torn down before: the queue is detached.
+    /// belongs here: <paramref name="pin"/> (a thread of this queue alone: per-queue, or either of
+    /// split's two) applies <c>Netback:Placement</c>; a pool thread serves many vifs and is not pinned
+    /// per queue. False when the vif was torn down before: the queue is detached.
     /// </summary>
-    public bool StartServing(Epoll epoll, int slot, string thread)
+    public bool StartServing(Epoll epoll, int slot, string thread, bool pin)
     {
         var channels = _queue.Channels;
         try
@@ -191,6 +193,10 @@ internal sealed class QueueService<TIo> : IDisposable where TIo : struct, IFrame
         _rxKickedAt = _queue.Rx.ReadRequestProducer();
         _allocatedAtAttach = GC.GetAllocatedBytesForCurrentThread();
         _queue.WorkerStarted(Tid.Current(), thread, rxOnly: Sides == QueueSides.Rx);
+        if (pin)
+        {
+            Placement.Apply(_queue); // before the first packet, on this thread
+        }
         Ready = true; // look at the rings once: what the frontend published before we listened
         Touched = true;
         Deadline = long.MaxValue;

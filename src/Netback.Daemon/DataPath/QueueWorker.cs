@@ -343,7 +343,7 @@ internal sealed class QueueWorker<TIo> where TIo : struct, IFrameIo
             }
             int slot = FreeSlot();
             _current = s;
-            if (s.StartServing(epoll, slot, Name))
+            if (s.StartServing(epoll, slot, Name, pin: _dedicated))
             {
                 _slots[slot] = s;
                 _high = Math.Max(_high, slot + 1);

@@ -39,12 +39,15 @@ internal sealed unsafe class RxPath<TIo> : IDisposable where TIo : struct, IFram
     private Uio.iovec* _iov;
     private VirtioNetHdr* _vnet;
     private readonly ICallNotifier _call;
+    /// <summary>Netback:EventSuppression: false calls the frontend on every push and keeps req_event at req_cons + 1.</summary>
+    private readonly bool _eventSuppression;
     private int _tapFd = -1;
 
     public RxPath(VifQueue queue, TIo io)
     {
         _queue = queue;
         _counters = queue.Counters;
+        _eventSuppression = queue.Vif.Plan.EventSuppression;
         _call = queue.RxNotifier;
         _io = io;
         var ring = queue.Rx;
@@ -160,7 +163,7 @@ internal sealed unsafe class RxPath<TIo> : IDisposable where TIo : struct, IFram
             _counters.RxPackets++;
             _counters.RxBytes += length;
         }
-        if (produced && ring.PushResponsesAndCheckNotify())
+        if (produced && PushResponses(ring))
         {
             if (_call.Signal())
             {
@@ -236,6 +239,22 @@ internal sealed unsafe class RxPath<TIo> : IDisposable where TIo : struct, IFram
     {
         Failed = true;
         _queue.Vif.FatalError(_queue.Index, reason, detail);
+    }
+
+    /// <summary>
+    /// Publishes the responses; true when the frontend is to be called. With event suppression (ring.h)
+    /// only if its rsp_event asks; without, always, and req_event is re-armed at req_cons + 1 so the
+    /// frontend kicks for its next request even while this worker is busy.
+    /// </summary>
+    private bool PushResponses(BackRing<NetifRxRequest, NetifRxResponse> ring)
+    {
+        if (_eventSuppression)
+        {
+            return ring.PushResponsesAndCheckNotify();
+        }
+        ring.PushResponses();
+        ring.SetRequestEvent(ring.ReqCons + 1);
+        return true;
     }
 
     public void Dispose()

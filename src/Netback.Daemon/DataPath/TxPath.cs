@@ -44,6 +44,8 @@ internal sealed unsafe class TxPath<TIo> : IDisposable where TIo : struct, IFram
     /// </summary>
     private byte* _copy;
     private readonly ICallNotifier _call;
+    /// <summary>Netback:EventSuppression: false calls the frontend on every push and keeps req_event at req_cons + 1.</summary>
+    private readonly bool _eventSuppression;
     private int _tapFd = -1;
     /// <summary>Set when the last action left a packet on the ring for lack of credit.</summary>
     private bool _rateLimited;
@@ -53,6 +55,7 @@ internal sealed unsafe class TxPath<TIo> : IDisposable where TIo : struct, IFram
     {
         _queue = queue;
         _counters = queue.Counters;
+        _eventSuppression = queue.Vif.Plan.EventSuppression;
         _call = queue.TxNotifier;
         var vif = queue.Vif;
         _reader = new TxRequestReader(new TxLimits(queue.DataPageFirst, queue.PageCount, vif.MaxFrameSize, vif.Offloads.Tx));
@@ -122,7 +125,7 @@ internal sealed unsafe class TxPath<TIo> : IDisposable where TIo : struct, IFram
             responded = true;
             packets++;
         }
-        if (responded && ring.PushResponsesAndCheckNotify())
+        if (responded && PushResponses(ring))
         {
             if (_call.Signal())
             {
@@ -271,6 +274,22 @@ internal sealed unsafe class TxPath<TIo> : IDisposable where TIo : struct, IFram
     {
         Failed = true;
         _queue.Vif.FatalError(_queue.Index, reason, detail);
+    }
+
+    /// <summary>
+    /// Publishes the responses; true when the frontend is to be called. With event suppression (ring.h)
+    /// only if its rsp_event asks; without, always, and req_event is re-armed at req_cons + 1 so the
+    /// frontend kicks for its next request even while this worker is busy.
+    /// </summary>
+    private bool PushResponses(BackRing<NetifTxRequest, NetifTxResponse> ring)
+    {
+        if (_eventSuppression)
+        {
+            return ring.PushResponsesAndCheckNotify();
+        }
+        ring.PushResponses();
+        ring.SetRequestEvent(ring.ReqCons + 1);
+        return true;
     }
 
     public void Dispose()

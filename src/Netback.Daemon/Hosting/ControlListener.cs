@@ -7,6 +7,8 @@ using Netback.Daemon.Configuration;
 using Netback.Daemon.Interface;
 using Netback.Daemon.Xenbus;
 
+using Ring.Shared.Topology;
+
 namespace Netback.Daemon.Hosting;
 
 /// <summary>
@@ -96,6 +98,12 @@ internal sealed class ControlListener : IHostedService, IDisposable
         _loop.Start();
         HostingLog.Listening(_logger, path, _options.MaxQueues, _options.MaxRingPageOrder, _options.SplitEventChannels,
             _bounds.MaxPendingHandshakes, _bounds.MaxPendingHandshakesPerUid);
+        if (PlacementPolicyNames.TryParse(_options.Placement, out var placement) && placement == PlacementPolicy.OtherNode
+            && CpuTopology.Machine.Nodes.Count < 2)
+        {
+            // Said once here rather than in every vif's connected line (which says "none (...)" too).
+            HostingLog.PlacementUnmet(_logger, _options.Placement, CpuTopology.Machine.Nodes.Count, "other-node needs a second node; other-cpu is what one node can measure");
+        }
         return Task.CompletedTask;
     }
 

@@ -70,4 +70,7 @@ internal static partial class HostingLog
 
     [LoggerMessage(31, LogLevel.Warning, "The inherited {Role} socket is bound to {Bound}, not to the configured {Configured}: serving {Bound}")]
     public static partial void InheritedPathDiffers(ILogger logger, string role, string bound, string configured);
+
+    [LoggerMessage(43, LogLevel.Information, "Netback:Placement is {Policy}, but this machine has {Nodes} NUMA node(s): vifs are not pinned ({Why})")]
+    public static partial void PlacementUnmet(ILogger logger, string policy, int nodes, string why);
 }

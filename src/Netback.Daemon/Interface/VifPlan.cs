@@ -42,6 +42,12 @@ internal sealed record VifPlan
     /// <summary>The workers' polling window after work, in µs (0: sleep as soon as the rings are empty).</summary>
     public int PollMicroseconds { get; init; }
 
+    /// <summary>Where each queue's worker runs (Netback:Placement and the frontend's frontend-cpus / frontend-node).</summary>
+    public VifPlacement Placement { get; init; } = VifPlacement.None;
+
+    /// <summary>ring.h's event-index suppression (Netback:EventSuppression); off: a call per push, req_event always armed.</summary>
+    public bool EventSuppression { get; init; } = true;
+
     public required VifOffloads Offloads { get; init; }
 
     public required int RingPageOrder { get; init; }

@@ -19,6 +19,7 @@ internal sealed unsafe class VifQueue : IDisposable
     private string? _workerName;
     private int _rxWorkerTid;
     private string? _rxWorkerName;
+    private int _placementErrno;
 
     public VifQueue(Vif vif, int index, byte* grantBase, uint dataPageFirst, uint pageCount,
         RingGeometry txGeometry, uint txRingRef, RingGeometry rxGeometry, uint rxRingRef,
@@ -97,6 +98,9 @@ internal sealed unsafe class VifQueue : IDisposable
             Volatile.Write(ref _workerTid, tid);
         }
     }
+
+    /// <summary>0, or the errno of the worker's sched_setaffinity when its placement failed (it then runs unpinned).</summary>
+    public int PlacementErrno { get => Volatile.Read(ref _placementErrno); set => Volatile.Write(ref _placementErrno, value); }
 
     /// <summary>Written by the queue's worker only; read by metrics and listings.</summary>
     public QueueCounters Counters { get; } = new();

@@ -7,6 +7,7 @@ using Ring.Shared.Memory;
 using Ring.Shared.Offload;
 using Ring.Shared.Rings;
 using Ring.Shared.Text;
+using Ring.Shared.Topology;
 
 namespace Netback.Daemon.Xenbus;
 
@@ -29,7 +30,14 @@ internal sealed record ConnectRequest(
     int? Handle,
     OffloadFeatures FrontendRxFeatures)
 {
-    public static ConnectRequest Parse(ControlMessage m, int fdCount, NetbackOptions options)
+    /// <summary>The frontend's <c>frontend-cpus</c>: CPUs of this machine, or null when absent.</summary>
+    public CpuSet? FrontendCpus { get; init; }
+
+    /// <summary>The frontend's <c>frontend-node</c>: a node of this machine, or null when absent.</summary>
+    public int? FrontendNode { get; init; }
+
+    /// <param name="topology">The machine's CPUs and nodes, against which frontend-cpus/-node are checked (default: this machine's).</param>
+    public static ConnectRequest Parse(ControlMessage m, int fdCount, NetbackOptions options, CpuTopology? topology = null)
     {
         if (m.Type != ControlMessageType.Connect)
         {
@@ -129,8 +137,55 @@ internal sealed record ConnectRequest(
         }
         int? domId = m.Has(XenbusKeys.DomId) ? m.GetInt(XenbusKeys.DomId, 1, VifRegistry.MaxDomId) : null;
         int? handle = m.Has(XenbusKeys.Handle) ? m.GetInt(XenbusKeys.Handle, 0, VifRegistry.MaxHandle) : null;
+        topology ??= CpuTopology.Machine;
         return new ConnectRequest(queues, order, layout, split ?? false, grantPages, dataFirst, grantFd, list, spec, domId, handle,
-            RxFeatures(m));
+            RxFeatures(m))
+        {
+            FrontendCpus = Cpus(m, topology),
+            FrontendNode = Node(m, topology),
+        };
+    }
+
+    /// <summary>
+    /// <c>frontend-cpus</c>: advice, but hostile text all the same. Anything but a CPU list of this
+    /// machine's CPU numbers (at most <see cref="CpuSet.MaxTextLength"/> characters) refuses the Connect,
+    /// as any malformed key does; a CPU that exists but is offline is accepted and left out when placing.
+    /// </summary>
+    private static CpuSet? Cpus(ControlMessage m, CpuTopology topology)
+    {
+        if (m.Get(XenbusKeys.FrontendCpus) is not { } text)
+        {
+            return null;
+        }
+        if (!CpuSet.TryParse(text, topology.PossibleCpus, out var cpus, out string? error))
+        {
+            throw new ControlProtocolException($"'{XenbusKeys.FrontendCpus}' {error} (allowed: a Linux CPU list such as 0-1,3 of CPUs 0..{topology.PossibleCpus - 1}, at most {CpuSet.MaxTextLength} characters)");
+        }
+        return cpus;
+    }
+
+    /// <summary><c>frontend-node</c>: a node this machine has, or the Connect is refused.</summary>
+    private static int? Node(ControlMessage m, CpuTopology topology)
+    {
+        if (!m.Has(XenbusKeys.FrontendNode))
+        {
+            return null;
+        }
+        string nodes = string.Join(",", topology.Nodes.Keys.Order());
+        int node;
+        try
+        {
+            node = m.GetInt(XenbusKeys.FrontendNode, 0, CpuTopology.MaxNodes - 1);
+        }
+        catch (ControlProtocolException e)
+        {
+            throw new ControlProtocolException($"{e.Message} (allowed: a NUMA node of this machine: {nodes})", e);
+        }
+        if (!topology.Nodes.ContainsKey(node))
+        {
+            throw new ControlProtocolException($"'{XenbusKeys.FrontendNode}' {node} is not a NUMA node of this machine (allowed: {nodes})");
+        }
+        return node;
     }
 
     /// <summary>

@@ -266,7 +266,7 @@ internal sealed class FrontendSession : IDisposable
         XenbusLog.VifConnected(_logger, _vif.Name, _vif.Identity.DomId, _vif.Identity.Handle, plan.Queues.Count, plan.RingPageOrder,
             tx.Size, rx.Size, plan.Layout.ToKey(), plan.SplitEventChannels ? "split" : "single", _vif.Threads,
             plan.Offloads.TxCopy.ToKey(), VifOffloads.Describe(plan.Offloads.Tx), VifOffloads.Describe(plan.Offloads.Rx),
-            XenMac.Format(_vif.Mac), _vif.Mtu);
+            XenMac.Format(_vif.Mac), _vif.Mtu, plan.Placement.Description, plan.EventSuppression);
         return SessionStep.Poll;
     }
 

@@ -3,6 +3,7 @@ using Netback.Daemon.Configuration;
 using Netback.Daemon.Diagnostics;
 using Netback.Daemon.Interface;
 using Ring.Shared.Abi;
+using Ring.Shared.Topology;
 
 namespace Netback.Daemon.Xenbus;
 
@@ -32,7 +33,10 @@ internal sealed partial class VifAdmission
         _registry = registry;
         _access = access;
         _nameTaken = nameTaken;
+        _ = PlacementPolicyNames.TryParse(options.Placement, out _placement); // validated at start
     }
+
+    private readonly PlacementPolicy _placement;
 
     /// <summary>The MTU a frontend is offered in Hello, before it names its vif (Connected carries the vif's own).</summary>
     public int DefaultMtu => _defaultSpec.Mtu ?? NetifLimits.DefaultMtu;
@@ -119,7 +123,9 @@ internal sealed partial class VifAdmission
         Rate = spec.Rate,
         AntiSpoofing = _options.AntiSpoofing,
         RxStall = RxStallPolicy.From(_options),
-            PollMicroseconds = _options.PollMicroseconds,
+        PollMicroseconds = _options.PollMicroseconds,
+        Placement = VifPlacement.For(_placement, CpuTopology.Machine, request.FrontendCpus, request.FrontendNode, request.Queues.Count),
+        EventSuppression = _options.EventSuppression,
         Offloads = VifOffloads.For(_options.Offloads && spec.Offloads != false, request.FrontendRxFeatures,
             spec.TxCopy ?? TxCopyMode.Direct),
         RingPageOrder = request.RingPageOrder,

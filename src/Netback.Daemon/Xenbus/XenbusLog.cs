@@ -24,18 +24,20 @@ internal static partial class XenbusLog
 
     /// <summary>A vif serves: every mode negotiated (what <c>netbackctl show</c> prints under <c>summary/</c>).</summary>
     public static void VifConnected(ILogger logger, string vif, int domId, int handle, int queues, int order, uint txSlots, uint rxSlots,
-        string layout, string channels, string threads, string txCopy, string txOffloads, string rxOffloads, string mac, int mtu)
+        string layout, string channels, string threads, string txCopy, string txOffloads, string rxOffloads, string mac, int mtu,
+        string placement, bool eventSuppression)
     {
         if (FrontendNotices.Limiter(logger).TryAcquire(out long suppressed))
         {
             VifConnectedCore(logger, vif, domId, handle, queues, order, txSlots, rxSlots, layout, channels, threads, txCopy,
-                txOffloads, rxOffloads, mac, mtu, Suppressed(suppressed));
+                txOffloads, rxOffloads, mac, mtu, placement, eventSuppression ? "on" : "off", Suppressed(suppressed));
         }
     }
 
-    [LoggerMessage(3, LogLevel.Information, "{Vif} connected: domid {DomId} handle {Handle}, {Queues} queue(s), ring-page-order {Order} ({TxSlots} TX / {RxSlots} RX slots), layout {Layout}, {Channels} event channels, threads {Threads}, tx-copy {TxCopy}, offloads tx {TxOffloads} / rx {RxOffloads}, mac {Mac}, mtu {Mtu}{Suppressed}")]
+    [LoggerMessage(3, LogLevel.Information, "{Vif} connected: domid {DomId} handle {Handle}, {Queues} queue(s), ring-page-order {Order} ({TxSlots} TX / {RxSlots} RX slots), layout {Layout}, {Channels} event channels, threads {Threads}, tx-copy {TxCopy}, offloads tx {TxOffloads} / rx {RxOffloads}, mac {Mac}, mtu {Mtu}, placement {Placement}, event suppression {EventSuppression}{Suppressed}")]
     private static partial void VifConnectedCore(ILogger logger, string vif, int domId, int handle, int queues, int order, uint txSlots, uint rxSlots,
-        string layout, string channels, string threads, string txCopy, string txOffloads, string rxOffloads, string mac, int mtu, string suppressed);
+        string layout, string channels, string threads, string txCopy, string txOffloads, string rxOffloads, string mac, int mtu,
+        string placement, string eventSuppression, string suppressed);
 
     public static void VifDisconnected(ILogger logger, string vif, string reason)
     {

@@ -39,6 +39,14 @@ public static class XenbusKeys
     public const string VifSpec = "vifspec";
     public const string DomId = "domid";
     public const string Handle = "handle";
+    /// <summary>
+    /// This emulation's: the CPUs the frontend's queue threads run on, a Linux CPU list (<c>0-1,3</c>);
+    /// queue i runs on the list's (i mod n)-th CPU when the frontend pinned its threads. Advice for
+    /// <c>Netback:Placement</c>; strictly parsed (docs/protocol.md).
+    /// </summary>
+    public const string FrontendCpus = "frontend-cpus";
+    /// <summary>This emulation's: the NUMA node the frontend runs on (absent when its CPUs span several).</summary>
+    public const string FrontendNode = "frontend-node";
 
     // Per queue (top level when there is one queue, under queue-N/ otherwise, as in Xen).
     public const string TxRingRef = "tx-ring-ref";

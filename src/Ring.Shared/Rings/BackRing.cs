@@ -99,6 +99,16 @@ public sealed unsafe class BackRing<TRequest, TResponse> : SharedRing
     }
 
     /// <summary>
+    /// <c>RING_PUSH_RESPONSES</c>: publish <c>rsp_prod</c> (release) without asking the frontend whether
+    /// it wants a notification (event suppression off: the caller notifies anyway), then fence.
+    /// </summary>
+    public void PushResponses()
+    {
+        Volatile.Write(ref RspProd, RspProdPvt);
+        Interlocked.MemoryBarrier();
+    }
+
+    /// <summary>
     /// <c>RING_FINAL_CHECK_FOR_REQUESTS</c>: before sleeping, ask for a notification at the next request
     /// (<c>req_event = req_cons + 1</c>), fence, and look again.
     /// </summary>

@@ -206,4 +206,21 @@ public sealed class NetbackOptionsValidatorTests
         });
         Assert.Equal(7, failures.Length);
     }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("same")]
+    [InlineData("SAME-CPU")]
+    [InlineData("same-cpu ")]
+    [InlineData("numa")]
+    public void An_unknown_placement_fails_naming_the_allowed_values(string placement) =>
+        FailsWith(o => o.Placement = placement, $"Netback:Placement must be none, same-cpu, other-cpu, same-node or other-node (got '{placement}')");
+
+    [Theory]
+    [InlineData("none")]
+    [InlineData("same-cpu")]
+    [InlineData("other-cpu")]
+    [InlineData("same-node")]
+    [InlineData("other-node")]
+    public void Every_placement_passes(string placement) => Passes(o => o.Placement = placement);
 }

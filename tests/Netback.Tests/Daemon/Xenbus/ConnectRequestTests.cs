@@ -4,6 +4,7 @@ using Ring.Shared.Abi;
 using Ring.Shared.Control;
 using Ring.Shared.Rings;
 using Netback.Daemon.Interface;
+using Ring.Shared.Topology;
 
 namespace Netback.Tests.Daemon.Xenbus;
 
@@ -384,5 +385,63 @@ public sealed class ConnectRequestTests
             }
         }
         return copy;
+    }
+
+    // ---------------------------------------------------------------- frontend-cpus / frontend-node
+
+    /// <summary>A made-up machine: CPUs 0..7 possible, 0..5 online, node 0 = 0-2, node 1 = 3-5.</summary>
+    private static readonly CpuTopology TwoNodes = new(8, CpuSet.Of([0, 1, 2, 3, 4, 5]),
+        new Dictionary<int, CpuSet> { [0] = CpuSet.Of([0, 1, 2]), [1] = CpuSet.Of([3, 4, 5]) });
+
+    [Theory]
+    [InlineData("garbage", "'frontend-cpus' is not a CPU list")]
+    [InlineData("-1", "'frontend-cpus' is not a CPU list")]
+    [InlineData("5-2", "'frontend-cpus' has the reversed range 5-2")]
+    [InlineData("8", "'frontend-cpus' names CPU 8, but this machine's CPUs are 0..7")]
+    [InlineData("0-4294967295", "'frontend-cpus' is not a CPU list")]
+    [InlineData("", "'frontend-cpus' is empty")]
+    public void A_hostile_frontend_cpus_is_refused_naming_the_key_and_what_is_allowed(string value, string part)
+    {
+        var (m, fds) = Valid();
+        m.Set(XenbusKeys.FrontendCpus, value);
+        string reason = Assert.Throws<ControlProtocolException>(() => ConnectRequest.Parse(m, fds, Options(), TwoNodes)).Message;
+        Assert.Contains(part, reason, StringComparison.Ordinal);
+        Assert.Contains("allowed: a Linux CPU list such as 0-1,3 of CPUs 0..7", reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_frontend_cpus_longer_than_256_characters_is_refused()
+    {
+        var (m, fds) = Valid();
+        m.Set(XenbusKeys.FrontendCpus, string.Join(',', Enumerable.Repeat("1", 500)));
+        string reason = Assert.Throws<ControlProtocolException>(() => ConnectRequest.Parse(m, fds, Options(), TwoNodes)).Message;
+        Assert.Contains("'frontend-cpus' is longer than 256 characters", reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("2", "'frontend-node' 2 is not a NUMA node of this machine (allowed: 0,1)")]
+    [InlineData("-1", "key 'frontend-node' = '-1' is not an integer in 0..1023 (allowed: a NUMA node of this machine: 0,1)")]
+    [InlineData("zero", "is not an integer")]
+    [InlineData("99999999999", "is not an integer")]
+    public void A_hostile_frontend_node_is_refused(string value, string part)
+    {
+        var (m, fds) = Valid();
+        m.Set(XenbusKeys.FrontendNode, value);
+        string reason = Assert.Throws<ControlProtocolException>(() => ConnectRequest.Parse(m, fds, Options(), TwoNodes)).Message;
+        Assert.Contains(part, reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Frontend_cpus_and_node_are_taken_and_an_offline_cpu_is_left_to_placement()
+    {
+        var (m, fds) = Valid();
+        m.Set(XenbusKeys.FrontendCpus, "7,3-4");
+        m.Set(XenbusKeys.FrontendNode, 1);
+        var r = ConnectRequest.Parse(m, fds, Options(), TwoNodes);
+        Assert.Equal("3-4,7", r.FrontendCpus!.ToString());
+        Assert.Equal(1, r.FrontendNode);
+        var absent = ConnectRequest.Parse(Valid().Message, fds, Options(), TwoNodes);
+        Assert.Null(absent.FrontendCpus);
+        Assert.Null(absent.FrontendNode);
     }
 }
