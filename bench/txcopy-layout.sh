@@ -8,14 +8,17 @@
 #           64 B TX against the null data path, producer (ringflood-q0) and consumer (the daemon's
 #           <vif>-q0) pinned to the same CPU or to two.
 # Prints one line per run (the ringflood JSON's key figures) and the median of --runs per row.
-#   bench/txcopy-layout.sh [--runs N] [--time S] [--only txcopy|layout]
+# tx-copy=map rows also print the queue's tx-maps and tx-unmaps per packet (netbackctl show mid-run).
+#   bench/txcopy-layout.sh [--runs N] [--time S] [--only txcopy|layout] [--paths "null tap"] [--modes "direct bounce map"]
 set -euo pipefail
-runs=3 seconds=3 only=all
+runs=3 seconds=3 only=all paths="null tap" modes="direct bounce map"
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
     --time) seconds=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
+    --paths) paths=$2; shift 2 ;;
+    --modes) modes=$2; shift 2 ;;
     *) echo "txcopy-layout.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -25,6 +28,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 nb_require_root bench/txcopy-layout.sh
 NB_BIN=$root/artifacts/bin
 NB_NETBACKD=$NB_BIN/Netback.Daemon/release_linux-x64/netbackd
+NB_NETBACKCTL=$NB_BIN/Netback.Ctl/release_linux-x64/netbackctl
+NB_SCRIPTS=$root/scripts/hotplug # vif-bridge brings the TAP up (no bridge= given)
 ringflood=$NB_BIN/Netback.RingFlood/release_linux-x64/ringflood
 id=$(nb_unique_id)
 ns=nb-txl-$id
@@ -47,9 +52,24 @@ flood() {
   local label=$1; shift
   : >"$work/rows"
   for r in $(seq "$runs"); do
-    local out
-    out=$(ip netns exec "$ns" "$ringflood" --socket "$work/nb.sock" --mode tx --seconds "$seconds" --warmup 1 \
-      --daemon-pid "$NB_NETBACKD_PID" "$@" 2>>"$work/ringflood.err") || { echo "$label run $r FAILED: $out $(tail -2 "$work/ringflood.err")"; continue; }
+    local out rc=0
+    ip netns exec "$ns" "$ringflood" --socket "$work/nb.sock" --mode tx --seconds "$seconds" --warmup 1 \
+      --daemon-pid "$NB_NETBACKD_PID" "$@" >"$work/out" 2>>"$work/ringflood.err" &
+    local flood_pid=$!
+    if [ "$r" = 1 ] && [[ "$label" == *map* ]]; then
+      # The vif lives only while ringflood does: its counters are read mid-run.
+      sleep $((1 + seconds / 2))
+      local vif
+      vif=$("$NB_NETBACKCTL" --admin-socket "$work/admin.sock" list 2>/dev/null | awk '$1 ~ /^vif/ {print $1; exit}')
+      "$NB_NETBACKCTL" --admin-socket "$work/admin.sock" show "$vif" --json 2>/dev/null | python3 -c '
+import json, sys
+d = json.load(sys.stdin); q = d["queues"][0]["stats"]
+p = max(q["tx-packets"], 1)
+print("    mid-run: tx-packets %d tx-maps %d (%.2f/packet) tx-unmaps %d (%.3f/packet)" % (q["tx-packets"], q["tx-maps"], q["tx-maps"] / p, q["tx-unmaps"], q["tx-unmaps"] / p))' || true
+    fi
+    wait "$flood_pid" || rc=$?
+    out=$(cat "$work/out")
+    [ "$rc" = 0 ] || { echo "$label run $r FAILED: $out $(tail -2 "$work/ringflood.err")"; continue; }
     echo "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["pps"], d["gbps"], d["cpu_ns_per_packet"], d["cpu_daemon_ns_per_packet"], d["cpu_client_ns_per_packet"], d["ring_slots"])' >>"$work/rows"
   done
   printf '%-44s Mpps %-8s Gbit/s %-8s cpu ns/pkt %-9s (daemon %-9s client %-9s) slots %s\n' "$label" \
@@ -67,8 +87,8 @@ daemon() {
 }
 
 if [ "$only" = all ] || [ "$only" = txcopy ]; then
-  for path in null tap; do
-    for mode in direct bounce map; do
+  for path in $paths; do
+    for mode in $modes; do
       if [ "$path" = null ]; then
         daemon "mtu=65517,tx-copy=$mode" --Netback:NullDataPath true
       else
