@@ -9,6 +9,7 @@ internal sealed class FloodOptions
         ringflood: floods a netbackd queue through Netfront.Client and prints one JSON line.
           ringflood --socket PATH [--mode tx|rx] [--size BYTES] [--seconds S] [--warmup S]
                     [--queues N] [--ring-page-order K] [--daemon-pid PID] [--zero-copy]
+                    [--layout xen|cacheline|cacheline-slot] [--producer-cpu N --consumer-cpu M]
           ringflood --baseline socketpair [--size BYTES] [--seconds S] [--warmup S]
         tx: broadcast frames from the vif's MAC (so anti-spoofing passes them) are copied into granted
             pages (TrySend; --zero-copy: TryBeginSend+CommitSend, the page's Ethernet header written
@@ -17,6 +18,10 @@ internal sealed class FloodOptions
             the JSON line says "ok":false and why, and the exit status is 3.
         rx: every posted buffer the daemon fills is consumed and re-posted (needs the daemon's
             --Netback:NullRxFrameSize N, or traffic on its TAP).
+        --layout: the ring layout asked for; every layout has the same slot count at a ring-page-order.
+        --producer-cpu/--consumer-cpu (sched_setaffinity, queue 0): the producer is ringflood's queue
+            thread (ringflood-q0), the consumer the daemon's worker (<vif>-q0 of --daemon-pid, needed);
+            the same N for both puts them on one core, different ones on two.
         socketpair: the naive baseline, one send() and one recv() per frame over an AF_UNIX
             SOCK_SEQPACKET socketpair, on two threads.
         """;
@@ -30,6 +35,9 @@ internal sealed class FloodOptions
     public int RingPageOrder { get; private set; }
     public int? DaemonPid { get; private set; }
     public bool ZeroCopy { get; private set; }
+    public Ring.Shared.Rings.RingLayout Layout { get; private set; }
+    public int? ProducerCpu { get; private set; }
+    public int? ConsumerCpu { get; private set; }
 
     /// <summary>Parses <paramref name="args"/>; null with <paramref name="error"/> set when they are wrong.</summary>
     public static FloodOptions? Parse(string[] args, out string? error)
@@ -56,6 +64,16 @@ internal sealed class FloodOptions
                 case "--ring-page-order": o.RingPageOrder = ParseInt(Next(), 0, 4, a, ref error); break;
                 case "--daemon-pid": o.DaemonPid = ParseInt(Next(), 1, int.MaxValue, a, ref error); break;
                 case "--zero-copy": o.ZeroCopy = true; break;
+                case "--layout":
+                    string? name = Next();
+                    if (!Ring.Shared.Rings.RingLayoutNames.TryParse(name, out var layout))
+                    {
+                        error = $"--layout '{name}' must be {Ring.Shared.Rings.RingLayoutNames.Allowed}";
+                    }
+                    o.Layout = layout;
+                    break;
+                case "--producer-cpu": o.ProducerCpu = ParseInt(Next(), 0, Math.Min(63, Environment.ProcessorCount - 1), a, ref error); break;
+                case "--consumer-cpu": o.ConsumerCpu = ParseInt(Next(), 0, Math.Min(63, Environment.ProcessorCount - 1), a, ref error); break;
                 default: error = $"unknown argument {a}"; break;
             }
             if (error is not null)
@@ -71,6 +89,11 @@ internal sealed class FloodOptions
         if (o.ZeroCopy && o.FrameSize > Netfront.Client.NetfrontQueue.MaxSlotFrame)
         {
             error = $"--zero-copy sends single-slot frames: --size must be at most {Netfront.Client.NetfrontQueue.MaxSlotFrame}";
+            return null;
+        }
+        if (o.ConsumerCpu is not null && o.DaemonPid is null)
+        {
+            error = "--consumer-cpu pins the daemon's worker thread: --daemon-pid is required";
             return null;
         }
         if (o.Mode != FloodMode.SocketPair && string.IsNullOrEmpty(o.SocketPath))

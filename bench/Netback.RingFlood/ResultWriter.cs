@@ -38,6 +38,15 @@ internal static class ResultWriter
                 w.WriteBoolean("tap_present", tapPresent);
                 w.WriteNumber("ring_page_order", ringPageOrder);
                 w.WriteNumber("ring_slots", ringSize);
+                w.WriteString("ring_layout", Ring.Shared.Rings.RingLayoutNames.ToKey(o.Layout));
+                if (o.ProducerCpu is int producer)
+                {
+                    w.WriteNumber("producer_cpu", producer);
+                }
+                if (o.ConsumerCpu is int consumer)
+                {
+                    w.WriteNumber("consumer_cpu", consumer);
+                }
                 w.WriteBoolean("zero_copy", o.ZeroCopy);
             }
             w.WriteNumber("seconds", Math.Round(seconds, 3));

@@ -17,6 +17,7 @@ internal static class RingRun
             SocketPath = options.SocketPath,
             Queues = options.Queues,
             RingPageOrder = options.RingPageOrder,
+            Layout = options.Layout,
         });
         // Null data path means no TAP: valid when run in the daemon's network namespace, as run.sh does.
         bool tapPresent = Directory.Exists($"/sys/class/net/{device.VifName}");
@@ -30,6 +31,7 @@ internal static class RingRun
         {
             w.Start();
         }
+        Pin(options, device.VifName);
         Thread.Sleep(TimeSpan.FromSeconds(options.WarmupSeconds));
         // Two samples back to back: what taking one allocates (File reads of /proc) is not the flood's.
         Snapshot probe = Take(workers, options);
@@ -74,6 +76,33 @@ internal static class RingRun
             return 3;
         }
         return 0;
+    }
+
+    /// <summary>--producer-cpu/--consumer-cpu: queue 0's two ends, each on its CPU, before the warm-up.</summary>
+    private static void Pin(FloodOptions options, string vif)
+    {
+        if (options.ProducerCpu is int producer)
+        {
+            int tid = WaitForThread(Environment.ProcessId, "ringflood-q0");
+            Ring.Shared.Interop.CpuAffinity.Pin(tid, producer);
+        }
+        if (options.ConsumerCpu is int consumer && options.DaemonPid is int pid)
+        {
+            Ring.Shared.Interop.CpuAffinity.Pin(WaitForThread(pid, $"{vif}-q0"), consumer);
+        }
+    }
+
+    private static int WaitForThread(int pid, string name)
+    {
+        for (int i = 0; i < 200; i++)
+        {
+            if (Ring.Shared.Interop.CpuAffinity.FindThread(pid, name) is int tid)
+            {
+                return tid;
+            }
+            Thread.Sleep(10);
+        }
+        throw new InvalidOperationException($"no thread {name} in process {pid}");
     }
 
     private static Snapshot Take(NetfrontQueueDriver<FloodWork>[] workers, FloodOptions options)

@@ -53,10 +53,11 @@ internal static class AttachCommand
             $"--ring-page-order must be 0..{NetifLimits.MaxRingPageOrder}"));
         var layout = new Option<string>("--layout")
         {
-            Description = "Ring layout: xen (Xen's sring) or cacheline (indices on separate cache lines).",
+            Description = "Ring layout: xen (Xen's sring), cacheline (indices on separate cache lines) or cacheline-slot "
+                + "(also one slot per cache line); all have the same slot count at a ring-page-order, the last two span more pages.",
             DefaultValueFactory = _ => RingLayoutNames.Xen,
         };
-        layout.AcceptOnlyFromAmong(RingLayoutNames.Xen, RingLayoutNames.Cacheline);
+        layout.AcceptOnlyFromAmong(RingLayoutNames.Xen, RingLayoutNames.Cacheline, RingLayoutNames.CachelineSlot);
         var single = new Option<bool>("--single-event-channel")
         {
             Description = "Use one event channel per queue for TX and RX instead of split channels.",

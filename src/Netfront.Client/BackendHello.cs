@@ -14,6 +14,7 @@ internal sealed record BackendHello(
     bool SplitEventChannels,
     bool OffersXenLayout,
     bool OffersCachelineLayout,
+    bool OffersCachelineSlotLayout,
     int Mtu)
 {
     public static BackendHello Parse(ControlMessage m)
@@ -45,10 +46,12 @@ internal sealed record BackendHello(
             string layouts = m.Get(XenbusKeys.RingLayouts) ?? RingLayoutNames.Xen;
             bool xen = false;
             bool cacheline = false;
+            bool cachelineSlot = false;
             foreach (string name in layouts.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             {
                 xen |= name == RingLayoutNames.Xen;
                 cacheline |= name == RingLayoutNames.Cacheline;
+                cachelineSlot |= name == RingLayoutNames.CachelineSlot;
             }
             return new BackendHello(
                 MaxQueues: m.GetInt(XenbusKeys.MultiQueueMaxQueues, 1, 4096, 1),
@@ -56,6 +59,7 @@ internal sealed record BackendHello(
                 SplitEventChannels: m.GetFlag(XenbusKeys.FeatureSplitEventChannels),
                 OffersXenLayout: xen,
                 OffersCachelineLayout: cacheline,
+                OffersCachelineSlotLayout: cachelineSlot,
                 Mtu: m.GetInt(XenbusKeys.Mtu, 68, 65535, NetifLimits.DefaultMtu));
         }
         catch (ControlProtocolException e)
@@ -64,7 +68,12 @@ internal sealed record BackendHello(
         }
     }
 
-    public bool Offers(RingLayout layout) => layout == RingLayout.Cacheline ? OffersCachelineLayout : OffersXenLayout;
+    public bool Offers(RingLayout layout) => layout switch
+    {
+        RingLayout.Cacheline => OffersCachelineLayout,
+        RingLayout.CachelineSlot => OffersCachelineSlotLayout,
+        _ => OffersXenLayout,
+    };
 
     /// <summary>An Error (or Closing) from the backend, with its <c>reason</c>.</summary>
     public static NetfrontException BackendRefused(ControlMessage m, string what)

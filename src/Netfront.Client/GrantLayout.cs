@@ -5,7 +5,7 @@ namespace Netfront.Client;
 
 /// <summary>
 /// Where everything lives in the grant area (docs/protocol.md "Grant area layout"): ring pages
-/// first, per queue the TX ring then the RX ring (2^order pages each); then data pages, per queue
+/// first, per queue the TX ring then the RX ring (<see cref="RingPages"/> each); then data pages, per queue
 /// one page per TX slot id, then one page per RX slot id. A gref is a page index, so slot id
 /// <c>i</c> of queue <c>q</c> always uses the same page, like netfront's grant per slot.
 /// </summary>
@@ -20,7 +20,7 @@ internal sealed class GrantLayout
         Queues = queues;
         Tx = tx;
         Rx = rx;
-        RingPages = tx.Pages;
+        RingPages = Math.Max(tx.Pages, rx.Pages); // equal for xen; cacheline layouts' TX rings are wider
         DataPageFirst = queues * 2 * RingPages;
         DataPagesPerQueue = (int)(tx.Size + rx.Size);
         long total = (long)DataPageFirst + (long)queues * DataPagesPerQueue;
@@ -37,7 +37,7 @@ internal sealed class GrantLayout
 
     public RingGeometry Rx { get; }
 
-    /// <summary>Pages per ring (2^ring-page-order).</summary>
+    /// <summary>Pages given to each ring (2^ring-page-order for xen; what the wider of TX and RX spans for the cacheline layouts).</summary>
     public int RingPages { get; }
 
     /// <summary><c>data-page-first</c>: pages below hold rings only.</summary>

@@ -24,6 +24,8 @@ internal static class QueueStatNames
         write(AdminKeys.RxBytes, c.RxBytes);
         write("tx-gso", c.TxGsoFrames);
         write("tx-csum-blank", c.TxCsumBlankFrames);
+        write("tx-maps", c.TxMaps);
+        write("tx-unmaps", c.TxUnmaps);
         write("rx-gso", c.RxGsoFrames);
         write("rx-csum-blank", c.RxCsumBlankFrames);
         write(AdminKeys.NotificationsSent, c.NotificationsSent);

@@ -31,7 +31,7 @@ internal sealed record VifSpec
     /// </summary>
     public bool? Offloads { get; init; }
 
-    /// <summary><c>tx-copy=direct|bounce</c> (this emulation's key; default direct): how guest TX reaches the TAP.</summary>
+    /// <summary><c>tx-copy=direct|bounce|map</c> (this emulation's key; default direct): how guest TX reaches the TAP.</summary>
     public TxCopyMode? TxCopy { get; init; }
 
     /// <summary>
@@ -151,7 +151,7 @@ internal sealed record VifSpec
                 case "tx-copy":
                     if (!TxCopyModeNames.TryParse(value, out var copy))
                     {
-                        error = $"tx-copy '{value}' must be direct or bounce";
+                        error = $"tx-copy '{value}' must be {TxCopyModeNames.Allowed}";
                         return false;
                     }
                     spec = spec with { TxCopy = copy };

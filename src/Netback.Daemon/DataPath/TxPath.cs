@@ -15,7 +15,8 @@ namespace Netback.Daemon.DataPath;
 /// Guest TX (frontend → TAP), after netback.c's <c>xenvif_tx_action</c>: copy each packet's slots out
 /// once and judge them (<see cref="TxRequestReader"/>), charge the credit (<c>rate=</c>), check the
 /// source (<see cref="SpoofFilter"/>), <c>writev</c> the frame from the mapped pages into the TAP and
-/// answer every slot. Fatal errors disable the vif; the rest drop the packet with an error response.
+/// answer every slot (tx-copy=map: from pages mapped per packet by <see cref="TxGrantMapper"/> and
+/// unmapped per round). Fatal errors disable the vif; the rest drop the packet with an error response.
 /// Owned by the queue's worker thread.
 /// </summary>
 internal sealed unsafe class TxPath<TIo> : IDisposable where TIo : struct, IFrameIo
@@ -46,6 +47,8 @@ internal sealed unsafe class TxPath<TIo> : IDisposable where TIo : struct, IFram
     private readonly ICallNotifier _call;
     /// <summary>Netback:EventSuppression: false calls the frontend on every push and keeps req_event at req_cons + 1.</summary>
     private readonly bool _eventSuppression;
+    /// <summary>tx-copy=map: maps each packet's pages and unmaps them per round; null otherwise.</summary>
+    private readonly TxGrantMapper? _mapper;
     private int _tapFd = -1;
     /// <summary>Set when the last action left a packet on the ring for lack of credit.</summary>
     private bool _rateLimited;
@@ -66,6 +69,7 @@ internal sealed unsafe class TxPath<TIo> : IDisposable where TIo : struct, IFram
         _iov = (Uio.iovec*)NativeMemory.AllocZeroed((nuint)(MaxIov * sizeof(Uio.iovec)));
         _vnet = (VirtioNetHdr*)NativeMemory.AllocZeroed((nuint)sizeof(VirtioNetHdr));
         _copy = (byte*)NativeMemory.AllocZeroed((nuint)_copyCapacity);
+        _mapper = vif.Offloads.TxCopy == TxCopyMode.Map ? new TxGrantMapper(queue) : null;
     }
 
     /// <summary>True once a fatal frontend error disabled the vif: the worker stops.</summary>
@@ -125,6 +129,7 @@ internal sealed unsafe class TxPath<TIo> : IDisposable where TIo : struct, IFram
             responded = true;
             packets++;
         }
+        _mapper?.EndRound();
         if (responded && PushResponses(ring))
         {
             if (_call.Signal())
@@ -184,6 +189,10 @@ internal sealed unsafe class TxPath<TIo> : IDisposable where TIo : struct, IFram
         var slots = _reader.Slots;
         int total = packet.First.Size;
         var flags = (NetTxFlags)packet.First.Flags;
+        if (_mapper is not null && !_mapper.MapPacket(slots))
+        {
+            return TxDropReason.GrantMapFailed;
+        }
         int copied = _copyCapacity == BounceCopySize ? total : Math.Min(total, HeaderCopySize);
         CopyFrameOut(slots, packet.FirstLength, copied);
         if (_filter is not null)
@@ -236,7 +245,7 @@ internal sealed unsafe class TxPath<TIo> : IDisposable where TIo : struct, IFram
                 skip -= length;
                 continue;
             }
-            _iov[iovs].iov_base = _queue.PageAddress(s.Gref) + s.Offset + skip;
+            _iov[iovs].iov_base = SlotPage(i, s.Gref) + s.Offset + skip;
             _iov[iovs].iov_len = (nuint)(length - skip);
             iovs++;
             skip = 0;
@@ -264,15 +273,19 @@ internal sealed unsafe class TxPath<TIo> : IDisposable where TIo : struct, IFram
         {
             NetifTxRequest s = slots[i];
             int length = Math.Min(i == 0 ? firstLength : s.Size, count - done);
-            Buffer.MemoryCopy(_queue.PageAddress(s.Gref) + s.Offset, _copy + done, count - done, length);
+            Buffer.MemoryCopy(SlotPage(i, s.Gref) + s.Offset, _copy + done, count - done, length);
             done += length;
         }
     }
+
+    /// <summary>Data slot <paramref name="slot"/>'s page: the persistent mapping, or (tx-copy=map) the page mapped for this packet.</summary>
+    private byte* SlotPage(int slot, uint gref) => _mapper is null ? _queue.PageAddress(gref) : _mapper.SlotPage(slot);
 
     /// <summary>xenvif_fatal_tx_err: marks this path failed and disables the vif.</summary>
     private void Fail(FatalReason reason, string detail)
     {
         Failed = true;
+        _mapper?.EndRound();
         _queue.Vif.FatalError(_queue.Index, reason, detail);
     }
 
@@ -294,6 +307,7 @@ internal sealed unsafe class TxPath<TIo> : IDisposable where TIo : struct, IFram
 
     public void Dispose()
     {
+        _mapper?.Dispose();
         if (_iov != null)
         {
             NativeMemory.Free(_iov);

@@ -28,6 +28,8 @@ internal sealed class NetbackMetrics : IDisposable
         Counter("netback.rx.packets", "{packet}", "Guest RX packets read from the TAP into the ring", c => c.RxPackets);
         Counter("netback.rx.bytes", "By", "Guest RX bytes", c => c.RxBytes);
         Counter("netback.tx.gso", "{packet}", "Guest TX GSO frames (up to 64 KiB) written to the TAP", c => c.TxGsoFrames);
+        Counter("netback.tx.maps", "{call}", "Guest TX pages mapped one by one (tx-copy=map: one mmap per slot)", c => c.TxMaps);
+        Counter("netback.tx.unmaps", "{call}", "Guest TX munmap calls giving mapped pages back (tx-copy=map: one per run of adjacent pages per round)", c => c.TxUnmaps);
         Counter("netback.tx.csum_blank", "{packet}", "Guest TX frames whose checksum the host completes", c => c.TxCsumBlankFrames);
         Counter("netback.rx.gso", "{packet}", "Guest RX GSO frames sent with an extra-info slot", c => c.RxGsoFrames);
         Counter("netback.rx.csum_blank", "{packet}", "Guest RX frames sent with a blank checksum", c => c.RxCsumBlankFrames);

@@ -16,6 +16,10 @@ internal sealed class QueueCounters
     public long RxOffloadDrops;
     /// <summary>Guest TX: 64 KiB frames with a GSO extra.</summary>
     public long TxGsoFrames;
+    /// <summary>Guest TX, tx-copy=map: pages mapped one by one (mmap calls; netback's grant map operations).</summary>
+    public long TxMaps;
+    /// <summary>Guest TX, tx-copy=map: munmap calls that gave them back, one per run of adjacent pages per round.</summary>
+    public long TxUnmaps;
     /// <summary>Guest TX: frames with NETTXF_csum_blank (checksum left to the host).</summary>
     public long TxCsumBlankFrames;
     /// <summary>Guest RX: GSO frames sent with an extra-info slot.</summary>

@@ -23,5 +23,7 @@ internal enum TxDropReason
     TapWriteFailed,
     /// <summary>Refused by the anti-spoofing filter (the reason is counted in <see cref="QueueCounters.SpoofDrops"/>).</summary>
     Spoofed,
+    /// <summary>tx-copy=map: a page of the packet could not be mapped (mmap failed, e.g. ENOMEM: out of mappings).</summary>
+    GrantMapFailed,
     Count,
 }

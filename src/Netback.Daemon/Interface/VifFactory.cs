@@ -78,7 +78,7 @@ internal sealed unsafe class VifFactory
                 var q = plan.Queues[i];
                 var (c, txN, rxN) = channels[i];
                 queues.Add(new VifQueue(vif, i, grants.Base, (uint)plan.DataPageFirst, (uint)plan.GrantPages,
-                    txGeometry, q.TxRingRef, rxGeometry, q.RxRingRef, c, txN, rxN, tap.Queues[i]));
+                    txGeometry, q.TxRingRef, rxGeometry, q.RxRingRef, c, txN, rxN, tap.Queues[i]) { GrantFd = grants.Fd });
             }
             vif.Attach(grants, tap, queues.ToArray());
             return vif;

@@ -72,6 +72,9 @@ internal sealed unsafe class VifQueue : IDisposable
     /// <summary>Pages in the grant area.</summary>
     public uint PageCount { get; }
 
+    /// <summary>The grant area's memfd (the vif's), for tx-copy=map's per-packet mappings; null where none exists.</summary>
+    public FileDescriptorHandle? GrantFd { get; init; }
+
     /// <summary>The Linux id of the thread serving the queue (its guest TX with <c>split</c>), 0 until it has started.</summary>
     public int WorkerTid => Volatile.Read(ref _workerTid);
 

@@ -19,7 +19,7 @@ internal static class BackendFeatures
         m.Set(XenbusKeys.FeatureSplitEventChannels, options.SplitEventChannels);
         m.Set(XenbusKeys.MultiQueueMaxQueues, options.MaxQueues);
         m.Set(XenbusKeys.MaxRingPageOrder, options.MaxRingPageOrder);
-        m.Set(XenbusKeys.RingLayouts, $"{RingLayoutNames.Xen} {RingLayoutNames.Cacheline}");
+        m.Set(XenbusKeys.RingLayouts, RingLayoutNames.Offered);
         m.Set(XenbusKeys.Mtu, mtu);
         return m;
     }

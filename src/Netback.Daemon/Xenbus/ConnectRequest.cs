@@ -56,7 +56,7 @@ internal sealed record ConnectRequest(
         string layoutName = m.Get(XenbusKeys.RingLayout) ?? RingLayoutNames.Xen;
         if (!RingLayoutNames.TryParse(layoutName, out var layout))
         {
-            throw new ControlProtocolException($"unknown ring-layout '{ControlMessage.Quote(layoutName)}' (xen or cacheline)");
+            throw new ControlProtocolException($"unknown ring-layout '{ControlMessage.Quote(layoutName)}' ({RingLayoutNames.Allowed})");
         }
         int grantPages = m.GetInt(XenbusKeys.GrantPages, 2, GrantArea.MaxPages);
         int dataFirst = m.GetInt(XenbusKeys.DataPageFirst, 1, grantPages - 1);
@@ -68,8 +68,10 @@ internal sealed record ConnectRequest(
 
         var used = new bool[fdCount];
         Use(used, grantFd, XenbusKeys.GrantAreaFd);
-        int ringPages = 1 << order;
-        var rings = new List<(uint Start, string Key)>();
+        // Every layout has Xen's slot count at this order; the non-Xen ones span more pages for it.
+        int txPages = RingGeometry.For(RingKind.Tx, layout, order).Pages;
+        int rxPages = RingGeometry.For(RingKind.Rx, layout, order).Pages;
+        var rings = new List<(uint Start, int Pages, string Key)>();
         var list = new List<QueuePlan>(queues);
         bool? split = null;
         if (queues > 1)
@@ -86,10 +88,10 @@ internal sealed record ConnectRequest(
         {
             string txKey = XenbusKeys.Queue(queues, q, XenbusKeys.TxRingRef);
             string rxKey = XenbusKeys.Queue(queues, q, XenbusKeys.RxRingRef);
-            uint tx = (uint)m.GetInt(txKey, 0, dataFirst - ringPages);
-            uint rx = (uint)m.GetInt(rxKey, 0, dataFirst - ringPages);
-            rings.Add((tx, txKey));
-            rings.Add((rx, rxKey));
+            uint tx = RingRef(m, txKey, txPages, dataFirst, layout, order);
+            uint rx = RingRef(m, rxKey, rxPages, dataFirst, layout, order);
+            rings.Add((tx, txPages, txKey));
+            rings.Add((rx, rxPages, rxKey));
 
             string single = XenbusKeys.Queue(queues, q, XenbusKeys.EventChannel);
             string txChan = XenbusKeys.Queue(queues, q, XenbusKeys.EventChannelTx);
@@ -122,7 +124,7 @@ internal sealed record ConnectRequest(
             }
             list.Add(request);
         }
-        CheckNoOverlap(rings, ringPages);
+        CheckNoOverlap(rings);
         for (int i = 0; i < fdCount; i++)
         {
             if (!used[i])
@@ -241,12 +243,27 @@ internal sealed record ConnectRequest(
         used[index] = true;
     }
 
-    private static void CheckNoOverlap(List<(uint Start, string Key)> rings, int pages)
+    /// <summary>
+    /// A ring's first page: the whole ring (<paramref name="pages"/> pages from it, which the layout
+    /// and order decide) must lie in the ring pages, below <c>data-page-first</c>.
+    /// </summary>
+    private static uint RingRef(ControlMessage m, string key, int pages, int dataFirst, RingLayout layout, int order)
+    {
+        uint start = (uint)m.GetInt(key, 0, GrantArea.MaxPages);
+        if (start + (long)pages > dataFirst)
+        {
+            throw new ControlProtocolException($"'{key}' {start}: a ring-layout {layout.ToKey()} ring of ring-page-order {order} spans {pages} page(s), "
+                + $"{start}..{start + pages - 1}, which runs past the ring pages (data-page-first {dataFirst})");
+        }
+        return start;
+    }
+
+    private static void CheckNoOverlap(List<(uint Start, int Pages, string Key)> rings)
     {
         rings.Sort((a, b) => a.Start.CompareTo(b.Start));
         for (int i = 1; i < rings.Count; i++)
         {
-            if (rings[i].Start < rings[i - 1].Start + (uint)pages)
+            if (rings[i].Start < rings[i - 1].Start + (uint)rings[i - 1].Pages)
             {
                 throw new ControlProtocolException($"rings '{rings[i - 1].Key}' and '{rings[i].Key}' overlap");
             }

@@ -29,4 +29,7 @@ internal static unsafe partial class Sys
 
     [LibraryImport(Libc.Name, SetLastError = true)]
     public static partial void* mmap(void* addr, nuint length, int prot, int flags, int fd, long offset);
+
+    [LibraryImport(Libc.Name, SetLastError = true)]
+    public static partial int munmap(void* addr, nuint length);
 }

@@ -100,7 +100,7 @@ public sealed class NegotiationTests
         {
             foreach (int order in new[] { 0, 2 })
             {
-                foreach (var layout in new[] { RingLayout.Xen, RingLayout.Cacheline })
+                foreach (var layout in new[] { RingLayout.Xen, RingLayout.Cacheline, RingLayout.CachelineSlot })
                 {
                     foreach (bool split in new[] { true, false })
                     {
@@ -133,6 +133,8 @@ public sealed class NegotiationTests
         {
             Assert.Equal(split, queue.SplitEventChannels);
             Assert.Equal(split, queue.TxCallFd != queue.RxCallFd);
+            // Every layout has Xen's slot count at the order (the cacheline ones on more pages).
+            Assert.Equal(256 << order, queue.TxRingSize);
         }
         // Twice per queue, so the second frame travels after the first's notifications were consumed.
         for (int round = 0; round < 2; round++)

@@ -124,6 +124,24 @@ public sealed class ShowCommandTests
     }
 
     [Fact]
+    public async Task Show_names_tx_copy_map_and_counts_one_mapping_per_slot()
+    {
+        await using var bench = AdminBench.Start(o => o.DefaultVifSpec = "mtu=1500,tx-copy=map");
+        using var f = HostileFrontend.Connect(bench.Backend.SocketPath);
+        var host = bench.Backend.Host(f.VifName);
+        for (int i = 0; i < TxFrames; i++)
+        {
+            Assert.Equal(NetifStatus.Okay, f.SendFrame(Frame(120, (byte)i), (ushort)i).Status);
+            Assert.Equal(120, ReceiveFromHost(host).Length);
+        }
+        Dictionary<string, string> nodes = AdminPages.Show(bench, f.VifName).Nodes;
+        Assert.Equal("map", nodes["summary/tx-copy"]);
+        Assert.Equal(TxFrames.ToString(CultureInfo.InvariantCulture), nodes["queue-0/stats/tx-maps"]);
+        int unmaps = int.Parse(nodes["queue-0/stats/tx-unmaps"], CultureInfo.InvariantCulture);
+        Assert.InRange(unmaps, 1, TxFrames); // one-slot frames each sent alone: one round, one page each
+    }
+
+    [Fact]
     public async Task Show_pages_a_frontend_that_filled_its_connect_and_bounds_what_escaping_grows()
     {
         await using var bench = AdminBench.Start();

@@ -27,15 +27,18 @@ public sealed class VifSpecOffloadTests
     [Theory]
     [InlineData("tx-copy=direct", TxCopyMode.Direct)]
     [InlineData("tx-copy=bounce", TxCopyMode.Bounce)]
-    public void Tx_copy_is_direct_or_bounce(string text, TxCopyMode expected) => Assert.Equal(expected, Parse(text).TxCopy);
+    [InlineData("tx-copy=map", TxCopyMode.Map)]
+    public void Tx_copy_is_direct_bounce_or_map(string text, TxCopyMode expected) => Assert.Equal(expected, Parse(text).TxCopy);
 
     [Theory]
     [InlineData("offloads=yes", "offloads 'yes' must be on or off")]
     [InlineData("offloads=ON", "offloads 'ON' must be on or off")]
     [InlineData("offloads=1", "offloads '1' must be on or off")]
     [InlineData("offloads=", "offloads '' must be on or off")]
-    [InlineData("tx-copy=zero", "tx-copy 'zero' must be direct or bounce")]
-    [InlineData("tx-copy=", "tx-copy '' must be direct or bounce")]
+    [InlineData("tx-copy=zero", "tx-copy 'zero' must be direct, bounce or map")]
+    [InlineData("tx-copy=", "tx-copy '' must be direct, bounce or map")]
+    [InlineData("tx-copy=mmap", "tx-copy 'mmap' must be direct, bounce or map")]
+    [InlineData("tx-copy=MAP", "tx-copy 'MAP' must be direct, bounce or map")]
     [InlineData("offloads=on,offloads=off", "key 'offloads' given twice")]
     public void Bad_values_are_refused_with_a_clear_error(string text, string message)
     {
@@ -64,6 +67,7 @@ public sealed class VifSpecOffloadTests
     [InlineData("")]
     [InlineData("offloads=off")]
     [InlineData("tx-copy=bounce")]
+    [InlineData("tx-copy=map")]
     [InlineData("mac=00:16:3e:0a:0b:0c,bridge=xenbr0,ip=10.0.0.2 fd00::2,rate=10Mb/s@50ms,vifname=web0.1,mtu=9000,offloads=on,tx-copy=direct")]
     public void Format_round_trips(string text)
     {

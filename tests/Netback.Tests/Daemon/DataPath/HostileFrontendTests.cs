@@ -42,9 +42,15 @@ public sealed class HostileFrontendTests
     [InlineData("gso-type-3", nameof(FatalReason.BadGso))]
     [InlineData("missing-extra-slot", nameof(FatalReason.MissingSlots))]
     [InlineData("extra-more-flag-without-next", nameof(FatalReason.MissingSlots))]
-    public async Task Fatal_garbage_disables_only_that_vif(string scenario, string reason)
+    // tx-copy=map: the grefs are judged before any page is mapped.
+    [InlineData("tx-gref-one-past-the-area", nameof(FatalReason.BadGref), "map")]
+    [InlineData("tx-gref-max", nameof(FatalReason.BadGref), "map")]
+    [InlineData("tx-gref-of-a-later-slot", nameof(FatalReason.BadGref), "map")]
+    [InlineData("later-slot-crosses-the-page", nameof(FatalReason.CrossPageBoundary), "map")]
+    [InlineData("chain-of-22-slots", nameof(FatalReason.TooManySlots), "map")]
+    public async Task Fatal_garbage_disables_only_that_vif(string scenario, string reason, string txCopy = "direct")
     {
-        await using var backend = new InProcessBackend();
+        await using var backend = new InProcessBackend(o => o.DefaultVifSpec = $"mtu=1500,tx-copy={txCopy}");
         using var healthy = Healthy(backend);
         using var hostile = HostileFrontend.Connect(backend.SocketPath);
         Assert.NotEqual(healthy.VifName, hostile.VifName);
@@ -246,9 +252,14 @@ public sealed class HostileFrontendTests
     [InlineData("gso-tcpv4-on-ipv6-frame", nameof(TxDropReason.GsoTypeMismatch))]
     [InlineData("gso-on-udp", nameof(TxDropReason.GsoTypeMismatch))]
     [InlineData("gso-size-beyond-64k", nameof(TxDropReason.GsoSizeOutOfRange))]
-    public async Task Non_fatal_garbage_drops_the_packet_with_error_responses(string scenario, string drop)
+    [InlineData("runt-first-slot", nameof(TxDropReason.Runt), "map")]
+    [InlineData("21-slots", nameof(TxDropReason.TooManySlots), "map")]
+    [InlineData("later-slot-larger-than-remaining", nameof(TxDropReason.SlotSizeMismatch), "map")]
+    [InlineData("csum-blank-not-ip", nameof(TxDropReason.HeadersUnparsable), "map")]
+    [InlineData("gso-on-udp", nameof(TxDropReason.GsoTypeMismatch), "map")]
+    public async Task Non_fatal_garbage_drops_the_packet_with_error_responses(string scenario, string drop, string txCopy = "direct")
     {
-        await using var backend = new InProcessBackend();
+        await using var backend = new InProcessBackend(o => o.DefaultVifSpec = $"mtu=1500,tx-copy={txCopy}");
         // GSO is refused only where the vif did not offer it (Connected: feature-gso-tcpv4=0).
         using var hostile = HostileFrontend.Connect(backend.SocketPath,
             scenario.StartsWith("gso-not-negotiated", StringComparison.Ordinal) ? "offloads=off" : null);
@@ -287,6 +298,17 @@ public sealed class HostileFrontendTests
         Assert.Equal(good, ReceiveFromHost(host));
         Assert.Equal(0, host.Available);
         Assert.Equal(hostile.Tx.ReqProdPvt, hostile.Tx.ReadResponseProducer());
+        // tx-copy=map: the good frame's page was mapped and given back; direct never maps.
+        var counters = vif.Queues[0].Counters;
+        if (txCopy == "map")
+        {
+            Assert.InRange(counters.TxMaps, 1, 3);
+            Assert.InRange(counters.TxUnmaps, 1, counters.TxMaps);
+        }
+        else
+        {
+            Assert.Equal(0, counters.TxMaps);
+        }
 
         // Still up: no Closing was sent, nothing logged as a warning.
         Assert.False(hostile.Channel.Socket.Poll(0, SelectMode.SelectRead), "the backend sent something on the control channel");
@@ -294,11 +316,14 @@ public sealed class HostileFrontendTests
         Assert.Empty(Warnings(backend));
     }
 
-    [Fact]
-    public async Task A_frame_of_nineteen_slots_reaches_the_host_whole()
+    [Theory]
+    [InlineData("direct")]
+    [InlineData("bounce")]
+    [InlineData("map")]
+    public async Task A_frame_of_nineteen_slots_reaches_the_host_whole(string txCopy)
     {
         // 18 slots after the first are netback's limit (XEN_NETBK_LEGACY_SLOTS_MAX), not past it.
-        await using var backend = new InProcessBackend();
+        await using var backend = new InProcessBackend(o => o.DefaultVifSpec = $"mtu=1500,tx-copy={txCopy}");
         using var hostile = HostileFrontend.Connect(backend.SocketPath);
         var host = backend.Host(hostile.VifName);
         byte[] frame = Frame(19 * 50, 0x19);
@@ -311,6 +336,13 @@ public sealed class HostileFrontendTests
         hostile.PushTx();
         Assert.All(hostile.TakeTxResponses(19), r => Assert.Equal(NetifStatus.Okay, r.Status));
         Assert.Equal(frame, ReceiveFromHost(host));
+        // tx-copy=map: one mapping per slot, all given back when the round ended.
+        var counters = Assert.Single(backend.Registry.Snapshot()).Queues[0].Counters;
+        Assert.Equal(txCopy == "map" ? 19 : 0, counters.TxMaps);
+        if (txCopy == "map")
+        {
+            Assert.InRange(counters.TxUnmaps, 1, 19);
+        }
     }
 
     private static List<(bool IsData, ushort Id)> WriteNonFatal(HostileFrontend f, string scenario)

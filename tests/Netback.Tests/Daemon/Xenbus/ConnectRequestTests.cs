@@ -19,12 +19,14 @@ public sealed class ConnectRequestTests
     }
 
     /// <summary>
-    /// A valid Connect: ring pages first (TX then RX per queue, 2^order each), data pages after,
+    /// A valid Connect: ring pages first (TX then RX per queue, each what the wider of the layout's
+    /// TX and RX rings spans at that order: 2^order for xen), data pages after,
     /// fds = memfd then per queue split (TX kick, TX call, RX kick, RX call) or single (kick, call).
     /// </summary>
     private static (ControlMessage Message, int Fds) Valid(int queues = 1, int order = 0, bool split = true, string layout = "xen")
     {
-        int ringPages = 1 << order;
+        Assert.True(RingLayoutNames.TryParse(layout, out var l), layout);
+        int ringPages = Math.Max(RingGeometry.For(RingKind.Tx, l, order).Pages, RingGeometry.For(RingKind.Rx, l, order).Pages);
         int dataFirst = queues * 2 * ringPages;
         var m = new ControlMessage(ControlMessageType.Connect) { State = XenbusState.Connected };
         m.Set(XenbusKeys.MultiQueueNumQueues, queues);
@@ -123,10 +125,47 @@ public sealed class ConnectRequestTests
         Assert.Equal(2, r.RingPageOrder);
         Assert.Equal(RingLayout.Cacheline, r.Layout);
         Assert.True(r.SplitEventChannels);
-        Assert.Equal(24, r.DataPageFirst);
+        // cacheline at order 2: Xen's 1024 slots, TX 256 + 1024 * 16 bytes = 5 pages (RX 3): 5 per ring.
+        Assert.Equal(30, r.DataPageFirst);
         Assert.Equal(
-            new[] { new QueuePlan(0, 4, 1, 2, 3, 4), new QueuePlan(8, 12, 5, 6, 7, 8), new QueuePlan(16, 20, 9, 10, 11, 12) },
+            new[] { new QueuePlan(0, 5, 1, 2, 3, 4), new QueuePlan(10, 15, 5, 6, 7, 8), new QueuePlan(20, 25, 9, 10, 11, 12) },
             r.Queues);
+    }
+
+    [Theory]
+    [InlineData("xen", 0)]
+    [InlineData("cacheline", 0)]
+    [InlineData("cacheline-slot", 0)]
+    [InlineData("cacheline-slot", 4)]
+    public void Each_layout_is_accepted_when_its_rings_fit_their_pages(string layout, int order)
+    {
+        var (m, fds) = Valid(order: order, layout: layout);
+        var r = ConnectRequest.Parse(m, fds, Options());
+        Assert.Equal(layout, r.Layout.ToKey());
+        Assert.Equal(order, r.RingPageOrder);
+    }
+
+    [Theory]
+    [InlineData("cacheline-slot", 0, 5)]  // TX: 256 + 256 * 64 bytes = 5 pages; the xen Connect gave each ring 1
+    [InlineData("cacheline-slot", 2, 17)] // TX: 256 + 1024 * 64 bytes = 17 pages; the xen Connect gave 4
+    public void A_layout_whose_rings_do_not_fit_the_ring_pages_granted_is_refused(string layout, int order, int txPages)
+    {
+        // Laid out for xen (2^order pages per ring), then asking for a wider layout at the same order.
+        var (m, fds) = Valid(order: order);
+        m.Set(XenbusKeys.RingLayout, layout);
+        string message = Refused(m, fds);
+        Assert.Contains("'tx-ring-ref' 0", message, StringComparison.Ordinal);
+        Assert.Contains($"ring-layout {layout} ring of ring-page-order {order} spans {txPages} page(s)", message, StringComparison.Ordinal);
+        Assert.Contains($"data-page-first {2 << order}", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_cacheline_tx_ring_that_spills_into_the_rx_ring_granted_is_refused()
+    {
+        // cacheline at order 0: the TX ring spans 2 pages (256 + 256 * 16 bytes), the xen Connect put RX at page 1.
+        var (m, fds) = Valid(order: 0);
+        m.Set(XenbusKeys.RingLayout, "cacheline");
+        Assert.Equal("rings 'tx-ring-ref' and 'rx-ring-ref' overlap", Refused(m, fds));
     }
 
     [Fact]
@@ -222,11 +261,15 @@ public sealed class ConnectRequestTests
     [InlineData("virtio")]
     [InlineData("XEN")]
     [InlineData("")]
+    [InlineData("cacheline_slot")]
+    [InlineData("cacheline-slots")]
     public void An_unknown_ring_layout_is_refused(string layout)
     {
         var (m, fds) = Valid();
         m.Set(XenbusKeys.RingLayout, layout);
-        Assert.Contains($"unknown ring-layout '{layout}'", Refused(m, fds), StringComparison.Ordinal);
+        string message = Refused(m, fds);
+        Assert.Contains($"unknown ring-layout '{layout}'", message, StringComparison.Ordinal);
+        Assert.Contains("(xen, cacheline or cacheline-slot)", message, StringComparison.Ordinal);
     }
 
     [Fact]

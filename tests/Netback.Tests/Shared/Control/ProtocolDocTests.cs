@@ -100,7 +100,7 @@ public sealed partial class ProtocolDocTests
         string byteChanged = ReplaceOnce(hello, "73 74 61 74 65 00 32 00", "73 74 61 74 65 00 33 00");
         Assert.ThrowsAny<Exception>(() => Verify(byteChanged));
         // The payload length no longer matches the record.
-        string lengthChanged = ReplaceOnce(hello, "02 01 00 00", "03 01 00 00");
+        string lengthChanged = ReplaceOnce(hello, "11 01 00 00", "12 01 00 00");
         Assert.ThrowsAny<Exception>(() => Verify(lengthChanged));
         // The note says what the bytes do not.
         string noteChanged = ReplaceOnce(hello, "mtu = 1500", "mtu = 1400");
@@ -232,18 +232,25 @@ public sealed partial class ProtocolDocTests
     [Fact]
     public void The_ring_size_table_is_RingGeometrys()
     {
-        var table = Tables(Section("Rings")).Single(t => t.Count > 0 && t[0].Length == 6);
+        var table = Tables(Section("Rings")).Single(t => t.Count > 0 && t[0].Length == 7);
         Assert.Equal(NetifLimits.MaxRingPageOrder + 1, table.Count);
         foreach (var row in table)
         {
             int order = int.Parse(row[0], System.Globalization.CultureInfo.InvariantCulture);
+            uint slots = RingGeometry.For(RingKind.Tx, RingLayout.Xen, order).Size;
+            foreach (var layout in new[] { RingLayout.Xen, RingLayout.Cacheline, RingLayout.CachelineSlot })
+            {
+                Assert.Equal(slots, RingGeometry.For(RingKind.Tx, layout, order).Size);
+                Assert.Equal(slots, RingGeometry.For(RingKind.Rx, layout, order).Size);
+            }
             uint[] expected =
             [
+                slots,
                 (uint)RingGeometry.For(RingKind.Tx, RingLayout.Xen, order).Pages,
-                RingGeometry.For(RingKind.Tx, RingLayout.Xen, order).Size,
-                RingGeometry.For(RingKind.Rx, RingLayout.Xen, order).Size,
-                RingGeometry.For(RingKind.Tx, RingLayout.Cacheline, order).Size,
-                RingGeometry.For(RingKind.Rx, RingLayout.Cacheline, order).Size,
+                (uint)RingGeometry.For(RingKind.Tx, RingLayout.Cacheline, order).Pages,
+                (uint)RingGeometry.For(RingKind.Rx, RingLayout.Cacheline, order).Pages,
+                (uint)RingGeometry.For(RingKind.Tx, RingLayout.CachelineSlot, order).Pages,
+                (uint)RingGeometry.For(RingKind.Rx, RingLayout.CachelineSlot, order).Pages,
             ];
             Assert.Equal(expected, row[1..].Select(c => uint.Parse(c, System.Globalization.CultureInfo.InvariantCulture)).ToArray());
         }
@@ -252,10 +259,11 @@ public sealed partial class ProtocolDocTests
     [Fact]
     public void The_ring_layout_table_gives_RingGeometrys_offsets()
     {
-        var table = Tables(Section("Rings")).Single(t => t.Count == 2 && t[0].Length == 8);
+        var table = Tables(Section("Rings")).Single(t => t.Count == 3 && t[0].Length == 8);
         foreach (var row in table)
         {
-            var layout = row[0].StartsWith("`cacheline`", StringComparison.Ordinal) ? RingLayout.Cacheline : RingLayout.Xen;
+            var layout = row[0].StartsWith("`cacheline-slot`", StringComparison.Ordinal) ? RingLayout.CachelineSlot
+                : row[0].StartsWith("`cacheline`", StringComparison.Ordinal) ? RingLayout.Cacheline : RingLayout.Xen;
             var tx = RingGeometry.For(RingKind.Tx, layout, 0);
             var rx = RingGeometry.For(RingKind.Rx, layout, 0);
             int[] expected = [tx.ReqProdOffset, tx.ReqEventOffset, tx.RspProdOffset, tx.RspEventOffset, tx.HeaderSize, tx.SlotStride, rx.SlotStride];
