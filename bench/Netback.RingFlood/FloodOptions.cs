@@ -1,4 +1,5 @@
 using System.Globalization;
+using Ring.Shared.Rings;
 
 namespace Netback.RingFlood;
 
@@ -8,7 +9,8 @@ internal sealed class FloodOptions
     public const string Usage = """
         ringflood: floods a netbackd queue through Netfront.Client and prints one JSON line.
           ringflood --socket PATH [--mode tx|rx] [--size BYTES] [--seconds S] [--warmup S]
-                    [--queues N] [--ring-page-order K] [--daemon-pid PID] [--zero-copy]
+                    [--queues N] [--ring-page-order K] [--layout NAME] [--daemon-pid PID] [--zero-copy]
+          ringflood --socket PATH --vifs K --daemon-pid PID [--seconds S] [--warmup S] [--ring-page-order K] [--layout NAME]
           ringflood --baseline socketpair [--size BYTES] [--seconds S] [--warmup S]
         tx: broadcast frames from the vif's MAC (so anti-spoofing passes them) are copied into granted
             pages (TrySend; --zero-copy: TryBeginSend+CommitSend, the page's Ethernet header written
@@ -17,6 +19,10 @@ internal sealed class FloodOptions
             the JSON line says "ok":false and why, and the exit status is 3.
         rx: every posted buffer the daemon fills is consumed and re-posted (needs the daemon's
             --Netback:NullRxFrameSize N, or traffic on its TAP).
+        --layout: the ring layout to negotiate (xen, cacheline, or any other this build knows).
+        --vifs K: the scale mode: attaches K vifs (one queue each) from this one process, then reports
+            the attach time, the daemon's threads, RSS and CPU while the K vifs idle, and the aggregate
+            TX 64 B packets/s of all K flooding at once (bench/lab.sh's scale section).
         socketpair: the naive baseline, one send() and one recv() per frame over an AF_UNIX
             SOCK_SEQPACKET socketpair, on two threads.
         """;
@@ -30,6 +36,10 @@ internal sealed class FloodOptions
     public int RingPageOrder { get; private set; }
     public int? DaemonPid { get; private set; }
     public bool ZeroCopy { get; private set; }
+    public RingLayout Layout { get; private set; } = RingLayout.Xen;
+
+    /// <summary>The scale mode's vif count (null: one device with <see cref="Queues"/> queues).</summary>
+    public int? Vifs { get; private set; }
 
     /// <summary>Parses <paramref name="args"/>; null with <paramref name="error"/> set when they are wrong.</summary>
     public static FloodOptions? Parse(string[] args, out string? error)
@@ -56,6 +66,18 @@ internal sealed class FloodOptions
                 case "--ring-page-order": o.RingPageOrder = ParseInt(Next(), 0, 4, a, ref error); break;
                 case "--daemon-pid": o.DaemonPid = ParseInt(Next(), 1, int.MaxValue, a, ref error); break;
                 case "--zero-copy": o.ZeroCopy = true; break;
+                case "--vifs": o.Vifs = ParseInt(Next(), 1, 4096, a, ref error); break;
+                case "--layout":
+                    string? layout = Next();
+                    if (RingLayoutNames.TryParse(layout, out var parsed))
+                    {
+                        o.Layout = parsed;
+                    }
+                    else
+                    {
+                        error = $"--layout must be {RingLayoutNames.Xen} or {RingLayoutNames.Cacheline} (got '{layout}')";
+                    }
+                    break;
                 default: error = $"unknown argument {a}"; break;
             }
             if (error is not null)
@@ -71,6 +93,11 @@ internal sealed class FloodOptions
         if (o.ZeroCopy && o.FrameSize > Netfront.Client.NetfrontQueue.MaxSlotFrame)
         {
             error = $"--zero-copy sends single-slot frames: --size must be at most {Netfront.Client.NetfrontQueue.MaxSlotFrame}";
+            return null;
+        }
+        if (o.Vifs is not null && (o.Mode != FloodMode.Tx || o.DaemonPid is null || o.ZeroCopy))
+        {
+            error = "--vifs floods TX (no --mode rx, --baseline or --zero-copy) and needs --daemon-pid";
             return null;
         }
         if (o.Mode != FloodMode.SocketPair && string.IsNullOrEmpty(o.SocketPath))

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Ring.Shared.Rings;
 
 namespace Netback.RingFlood;
 
@@ -38,6 +39,7 @@ internal static class ResultWriter
                 w.WriteBoolean("tap_present", tapPresent);
                 w.WriteNumber("ring_page_order", ringPageOrder);
                 w.WriteNumber("ring_slots", ringSize);
+                w.WriteString("layout", o.Layout.ToKey());
                 w.WriteBoolean("zero_copy", o.ZeroCopy);
             }
             w.WriteNumber("seconds", Math.Round(seconds, 3));

@@ -17,6 +17,7 @@ internal static class RingRun
             SocketPath = options.SocketPath,
             Queues = options.Queues,
             RingPageOrder = options.RingPageOrder,
+            Layout = options.Layout,
         });
         // Null data path means no TAP: valid when run in the daemon's network namespace, as run.sh does.
         bool tapPresent = Directory.Exists($"/sys/class/net/{device.VifName}");
