@@ -26,7 +26,7 @@ internal static class LabCatalog
             "Does splitting TX and RX onto two event channels (with split TX/RX threads where built) raise throughput and lower "
             + "notifications and wake-ups per packet?",
             [
-                new("gbps", "Throughput", "Gbit/s (TCP) / Mpps (UDP 64 B)", true),
+                new("throughput", "Throughput (TCP: Gbit/s, UDP 64 B: Mpps)", "Gbit/s or Mpps", true),
                 new("notif_per_pkt", "Backend notifications (sent + received) per packet", "per packet", false, 4),
                 new("wakeups_per_pkt", "Backend worker wake-ups per packet", "per packet", false, 4),
             ]),
@@ -55,7 +55,7 @@ internal static class LabCatalog
             "Which TX path (copy from the granted page straight to the TAP, copy through a bounce buffer, or map) spends the least CPU "
             + "per packet and moves the most at 64 B, 1500 B and 64 KiB frames?",
             [
-                new("cpu_ns_per_pkt", "Whole-machine CPU per frame the backend took from the TX ring", "ns", false, 0),
+                new("cpu_ns_per_pkt", "Whole-machine CPU per frame the backend moved (TX + RX)", "ns", false, 0),
                 new("mbps", "Throughput received", "Mbit/s", true, 0),
             ]),
         new("notifications", "Notifications: suppression, polling, completions, TAP batching",

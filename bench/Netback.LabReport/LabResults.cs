@@ -66,7 +66,9 @@ internal sealed class LabResults
                         Number(e, "value"), Numbers(e, "values")));
                     break;
                 case "section":
-                    Sections[section] = new SectionRecord(section, Str(e, "status") ?? "ok", Str(e, "reason"), Str(e, "conditions"));
+                    // A later line (the lab's verdict on failure) keeps the conditions an earlier one stated.
+                    Sections[section] = new SectionRecord(section, Str(e, "status") ?? "ok", Str(e, "reason"),
+                        Str(e, "conditions") ?? Sections.GetValueOrDefault(section)?.Conditions);
                     break;
                 case "note":
                     if (!Notes.TryGetValue(section, out var list))

@@ -23,6 +23,7 @@ internal static class ReportWriter
         md.AppendLine(CultureInfo.InvariantCulture, $"- load average at the start {Meta("load_start")}, at the end {Meta("load_end")}; other processes' CPU at the start: {Meta("busy_start")}");
         md.AppendLine(CultureInfo.InvariantCulture, $"- mode: {Meta("mode")}: {Meta("runs")} run(s) per figure, {Meta("seconds")} s per traffic run; lab took {Meta("duration_s")} s");
         md.AppendLine(CultureInfo.InvariantCulture, $"- command: `{Meta("command")}`");
+        md.AppendLine(CultureInfo.InvariantCulture, $"- switches found in this build (1 = built): {Meta("switches")}");
         md.AppendLine();
         if (Meta("runs") == "1" || Meta("runs") == "2")
         {
@@ -165,27 +166,27 @@ internal static class ReportWriter
     internal static string Answer(ChartSpec chart, string series, IReadOnlyList<(string Condition, Spread Spread)> rows)
     {
         string prefix = series.Length == 0 ? "" : $"{series}: ";
+        string unit = chart.Unit.Contains(' ', StringComparison.Ordinal) ? "" : chart.Unit;
         if (rows.Count == 0)
         {
-            return $"{prefix}no run gave a {chart.Title.ToLowerInvariant()}.";
+            return $"{prefix}no run gave a figure for {chart.Title}.";
         }
         var baseline = rows[0];
         if (rows.Count == 1)
         {
-            return $"{prefix}only {baseline.Condition} was measured: {chart.Title.ToLowerInvariant()} {baseline.Spread.Format(chart.Digits)} {chart.Unit}.";
+            return $"{prefix}only {baseline.Condition} was measured: {chart.Title} {baseline.Spread.Format(chart.Digits, unit)}.";
         }
         var best = chart.HigherIsBetter
             ? rows.MaxBy(r => double.IsNaN(r.Spread.Median) ? double.MinValue : r.Spread.Median)
             : rows.MinBy(r => double.IsNaN(r.Spread.Median) ? double.MaxValue : r.Spread.Median);
         if (best.Condition == baseline.Condition)
         {
-            return $"{prefix}{chart.Title.ToLowerInvariant()} is best with {baseline.Condition} ({baseline.Spread.Format(chart.Digits)} {chart.Unit}); "
-                + "no other condition beat it.";
+            return $"{prefix}{chart.Title}: best with {baseline.Condition}, {baseline.Spread.Format(chart.Digits, unit)}; no other condition beat it.";
         }
         double ratio = best.Spread.Median / baseline.Spread.Median;
         bool apart = LabStatistics.Separated(best.Spread, baseline.Spread);
-        return $"{prefix}{chart.Title.ToLowerInvariant()} is best with {best.Condition}: {best.Spread.Format(chart.Digits)} against "
-            + $"{baseline.Condition}'s {baseline.Spread.Format(chart.Digits)} {chart.Unit} (×{Spread.Number(ratio, 2)}); "
+        return $"{prefix}{chart.Title}: best with {best.Condition}, {best.Spread.Format(chart.Digits, unit)}, against "
+            + $"{baseline.Condition}'s {baseline.Spread.Format(chart.Digits, unit)} (×{Spread.Number(ratio, 2)}); "
             + (apart ? "the runs tell them apart." : "the runs do not tell them apart (ranges overlap or too few runs).");
     }
 

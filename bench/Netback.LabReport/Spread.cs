@@ -8,12 +8,16 @@ internal readonly record struct Spread(double Median, double Min, double Max, in
     /// <summary>The spread relative to the median, (max − min) / |median|; NaN when unknown.</summary>
     public double RelativeRange => Runs < 2 || Median == 0 ? double.NaN : (Max - Min) / Math.Abs(Median);
 
-    /// <summary>"12.3 [11.9–12.8, 3 runs]", or "n/a".</summary>
-    public string Format(int digits = 2) => Runs == 0
-        ? "n/a"
-        : Runs == 1
-            ? $"{Number(Median, digits)} (1 run)"
-            : $"{Number(Median, digits)} [{Number(Min, digits)}–{Number(Max, digits)}, {Runs} runs]";
+    /// <summary>"12.3 [11.9–12.8, 3 runs]" ("12.3 Gbit/s [11.9–12.8, 3 runs]" with a unit), or "n/a".</summary>
+    public string Format(int digits = 2, string unit = "")
+    {
+        string u = unit.Length == 0 ? "" : " " + unit;
+        return Runs == 0
+            ? "n/a"
+            : Runs == 1
+                ? $"{Number(Median, digits)}{u} (1 run)"
+                : $"{Number(Median, digits)}{u} [{Number(Min, digits)}–{Number(Max, digits)}, {Runs} runs]";
+    }
 
     public static string Number(double v, int digits = 2)
     {
