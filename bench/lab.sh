@@ -6,7 +6,7 @@
 # results.jsonl and meta.json (the figures), raw/ (every iperf3 -J, ping, ringflood and
 # netbackctl stats output) and lab.log.
 #   bench/lab.sh [--quick] [--runs N] [--time SECONDS] [--only LIST] [--out DIR] [--publish DIR]
-#                [--no-install]
+#                [--no-install] [--no-build]
 # Sections (--only takes a comma-separated subset): fairness, events, ring-order, layout, txcopy,
 # notifications, placement, scale. --quick: 1 run of 2 s per figure and fewer conditions (about
 # 5 minutes; the report says it is quick); default: 3 runs of 5 s (at most 40 minutes). --out: the
@@ -14,11 +14,12 @@
 # with its charts, results.jsonl and meta.json in DIR/lab/ (e.g. --publish docs for the committed
 # report). Switches other branches are adding are detected at start (netbackd refusing a bad value,
 # the tools' --help); a section whose switch is missing says "not measured: switch not built". A
-# failing section is marked failed with its error and the lab goes on. Everything it creates
+# failing section is marked failed with its error and the lab goes on. --no-build: take the
+# Release build as it is (artifacts/bin). Everything it creates
 # (namespaces, bridges, TAPs, daemons, guests, iperf3) is removed on exit, also on failure or Ctrl-C.
 set -euo pipefail
 
-quick=0 runs="" seconds="" only="" install=1 out="" publish=""
+quick=0 runs="" seconds="" only="" install=1 build=1 out="" publish=""
 all_sections="fairness events ring-order layout txcopy notifications placement scale"
 command_line="bench/lab.sh $*"
 while [ $# -gt 0 ]; do
@@ -30,6 +31,7 @@ while [ $# -gt 0 ]; do
     --out) out=${2:-}; shift 2 ;;
     --publish) publish=${2:-}; shift 2 ;;
     --no-install) install=0; shift ;;
+    --no-build) build=0; shift ;;
     -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "lab.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -57,7 +59,8 @@ if [ "$install" = 1 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-dejavu-core >/dev/null 2>&1 || true
   fi
 fi
-nb_build_release "$root"
+if [ "$build" = 1 ]; then nb_build_release "$root"; else nb_bin_paths "$root"; fi
+[ -x "$NB_NETBACKD" ] || { echo "lab.sh: no Release build at $NB_BIN (run without --no-build)" >&2; exit 1; }
 ringflood=$NB_BIN/Netback.RingFlood/release_linux-x64/ringflood
 labreport=$NB_BIN/Netback.LabReport/release_linux-x64/lab-report
 
