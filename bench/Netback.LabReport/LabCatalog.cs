@@ -55,7 +55,7 @@ internal static class LabCatalog
             "Which TX path (copy from the granted page straight to the TAP, copy through a bounce buffer, or map) spends the least CPU "
             + "per packet and moves the most at 64 B, 1500 B and 64 KiB frames?",
             [
-                new("cpu_ns_per_pkt", "Whole-machine CPU per frame the backend moved (TX + RX)", "ns", false, 0),
+                new("cpu_ns_per_pkt", "netbackd + netfront CPU per frame the backend moved (TX + RX)", "ns", false, 0),
                 new("mbps", "Throughput received", "Mbit/s", true, 0),
             ]),
         new("notifications", "Notifications: suppression, polling, completions, TAP batching",
@@ -67,7 +67,7 @@ internal static class LabCatalog
                 new("notif_per_pkt", "Backend notifications (sent + received) per packet", "per packet", false, 4),
                 new("wakeups_per_pkt", "Backend worker wake-ups per packet", "per packet", false, 4),
                 new("rtt_p50", "ping RTT p50", "µs", false, 0),
-                new("cpu_s_per_gb", "CPU per GB (TCP, whole machine)", "CPU-s/GB", false),
+                new("cpu_s_per_gb", "netbackd + netfront CPU per GB (TCP)", "CPU-s/GB", false),
                 new("gbps", "Throughput (TCP)", "Gbit/s", true),
             ]),
         new("placement", "Placement: frontend and backend on the same CPU or node",
@@ -78,7 +78,7 @@ internal static class LabCatalog
             [
                 new("gbps", "Throughput (TCP)", "Gbit/s", true),
                 new("rtt_p50", "ping RTT p50", "µs", false, 0),
-                new("cpu_s_per_gb", "CPU per GB (TCP, whole machine)", "CPU-s/GB", false),
+                new("cpu_s_per_gb", "netbackd + netfront CPU per GB (TCP)", "CPU-s/GB", false),
             ]),
         new("scale", "Scale: 1 to 500 vifs on one daemon",
             "1:1 model netback: … create one kthread for each vif … this model is also prerequisite for implementing multi-queue. "

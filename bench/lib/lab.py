@@ -112,6 +112,7 @@ def cmd_iperf(a):
     f = iperf_figures(a.file)
     delta = stats_delta(*a.stats) if a.stats else None
     wanted = a.metrics.split(",")
+    proc_s = (a.ticks[1] - a.ticks[0]) / report.CLK_TCK if a.ticks else None
     shown = []
     for m in wanted:
         v = None
@@ -125,6 +126,9 @@ def cmd_iperf(a):
             elif m == "lost_pct":
                 v = f.get("lost_pct")
             elif m == "cpu_s_per_gb":
+                # netbackd's and netfront's CPU when measured (the machine is shared), else the whole machine's
+                v = proc_s / (f["bytes"] / 1e9) if proc_s is not None and f["bytes"] else f.get("cpu_s_per_gb")
+            elif m == "machine_cpu_s_per_gb":
                 v = f.get("cpu_s_per_gb")
             elif m == "throughput":  # Gbit/s for TCP, Mpps for UDP: one chart, the series say which
                 v = f["pps"] / 1e6 if f["udp"] else f["gbps"]
@@ -136,7 +140,7 @@ def cmd_iperf(a):
             v = None if delta is None else delta.get("drops", 0)
         elif m == "cpu_ns_per_pkt":
             packets = None if delta is None else delta.get("tx-packets", 0) + delta.get("rx-packets", 0)
-            busy = None if f is None else f.get("cpu_busy_s")
+            busy = proc_s if proc_s is not None else (None if f is None else f.get("cpu_busy_s"))
             v = None if not packets or busy is None else busy * 1e9 / packets
         sample(a, m, v)
         shown.append(f"{m} {'n/a' if v is None else f'{v:.4g}'}")
@@ -206,6 +210,7 @@ def main():
     sub = p.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("iperf"); s.add_argument("--file", required=True); s.add_argument("--stats", nargs=2)
     s.add_argument("--metrics", default="gbps")
+    s.add_argument("--ticks", nargs=2, type=int, help="netbackd's + netfront's CPU ticks before and after")
     s = sub.add_parser("ping"); s.add_argument("--file", required=True); s.add_argument("--stats", nargs=2)
     s = sub.add_parser("pervif"); s.add_argument("--files", nargs="+", required=True); s.add_argument("--metric", default="gbps")
     s = sub.add_parser("ring"); s.add_argument("--file", required=True)

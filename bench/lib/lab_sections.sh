@@ -181,16 +181,29 @@ iperf() {
   return 0
 }
 
+# proc_ticks PID...: the processes' CPU time so far (utime + stime, USER_HZ ticks, all threads).
+proc_ticks() {
+  local p t=0 v
+  for p in "$@"; do
+    v=$(cut -d')' -f2- "/proc/$p/stat" 2>/dev/null | awk '{print $12 + $13}')
+    t=$((t + ${v:-0}))
+  done
+  echo "$t"
+}
+
 # measured SECTION CONDITION SERIES RUN NAME METRICS IPERF ARGS...: one g2h iperf3 run through the
 # current pair, with the daemon's counters before and after, recorded.
 measured() {
   local sec=$1 cond=$2 series=$3 r=$4 name=$5 metrics=$6; shift 6
   local base=$out/raw/$sec-$name-r$r
   stats "$base.stats0"
+  local t0 t1
+  t0=$(proc_ticks "$DAEMON_PID" "$FRONT_PID")
   iperf "$G" "$net.1" 5201 "$base.json" "$@"
+  t1=$(proc_ticks "$DAEMON_PID" "$FRONT_PID")
   stats "$base.stats1"
   printf '    %-14s %-18s %-12s run %d\n' "$sec" "$cond" "$series" "$r"
-  rec_at "$sec" "$cond" "$series" "$r" iperf --file "$base.json" --stats "$base.stats0" "$base.stats1" --metrics "$metrics"
+  rec_at "$sec" "$cond" "$series" "$r" iperf --file "$base.json" --stats "$base.stats0" "$base.stats1" --ticks "$t0" "$t1" --metrics "$metrics"
 }
 
 # pinged SECTION CONDITION SERIES RUN NAME: ping -i 0.01 for the run's seconds, recorded with the counters.
@@ -297,8 +310,10 @@ section_events() {
 # ring-order: TCP and bursty UDP through one vif at ring-page-order 0..4; memory per vif.
 section_ring_order() {
   local order r
-  section_line running "" "One vif, 1 queue, netfront --ring-page-order 0..4 (netbackd allows 4), guest → host for ${seconds} s: TCP (1 stream) and bursty UDP (1400 B at 2 Gbit/s in bursts of 256 datagrams: iperf3 -b 2G/256). Drops: the daemon's drop counters over the run; loss: iperf3's receiver. Memory per vif: the daemon's RSS after the guest attached and moved traffic minus before it attached, plus the two shared rings' pages (2 × 4 KiB × 2^order, the frontend's). $runs run(s)."
-  for order in 0 1 2 3 4; do
+  local orders=(0 1 2 3 4)
+  [ "$quick" = 1 ] && orders=(0 2 4)
+  section_line running "" "One vif, 1 queue, netfront --ring-page-order $(echo "${orders[@]}" | tr ' ' ,) (netbackd allows 4), guest → host for ${seconds} s: TCP (1 stream) and bursty UDP (1400 B at 2 Gbit/s in bursts of 256 datagrams: iperf3 -b 2G/256). Drops: the daemon's drop counters over the run; loss: iperf3's receiver. Memory per vif: the daemon's RSS after the guest attached and moved traffic minus before it attached, plus the two shared rings' pages (2 × 4 KiB × 2^order, the frontend's). $runs run(s)."
+  for order in "${orders[@]}"; do
     pair "o$order" "" "--ring-page-order $order"
     for r in $(seq "$runs"); do
       measured ring-order "order $order" TCP "$r" "o$order-tcp" gbps,drops
@@ -325,9 +340,28 @@ section_layout() {
     how="taskset: ringflood (the producer) on CPU 0, every netbackd thread (the consumer) on CPU 0 or 1 (ringflood has no --producer-cpu/--consumer-cpu here)"
     note "pinning by taskset on the processes: $how"
   fi
-  section_line running "" "Ring-only: ringflood TX 64 B (one queue, ring-page-order 0) against netbackd --Netback:NullDataPath true (frames validated, answered, discarded; no TAP) for ${seconds} s after 1 s of warm-up; layouts xen (Xen's sring), cacheline, cacheline-slot where built, at the same ring-page-order; placement: $how. CPU ns per packet: ringflood's and the daemon's CPU time over the window ÷ packets. $runs run(s)."
+  section_line running "" "Ring-only: ringflood TX 64 B (one queue) against netbackd --Netback:NullDataPath true (frames validated, answered, discarded; no TAP) for ${seconds} s after 1 s of warm-up; layouts xen (Xen's sring, ring-page-order 0), cacheline, cacheline-slot where built, each at the ring-page-order that gives it as many TX slots as xen's; placement: $how. CPU ns per packet: ringflood's and the daemon's CPU time over the window ÷ packets. $runs run(s)."
   local ns=nbl-$id-ly
   new_ns "$ns"
+  # Equal slot counts: a layout with fewer slots per page than Xen's (the cacheline layouts give
+  # each index, and maybe each slot, a cache line of its own) runs at the next order until it has
+  # as many TX slots as Xen's sring at order 0. A short probe run reads each layout's slot count.
+  declare -A order_of=()
+  daemon "$ns" "$work/layout-probe" --Netback:NullDataPath true
+  local want="" o slots
+  for layout in "${layouts[@]}"; do
+    order_of[$layout]=0
+    for o in 0 1 2 3 4; do
+      timeout 60 ip netns exec "$ns" "$ringflood" --socket "$SOCK" --mode tx --size 64 --layout "$layout" --ring-page-order "$o" \
+        --seconds 0.2 --warmup 0 >"$work/probe-$layout-$o.json" 2>/dev/null || true
+      slots=$(rec slots "$work/probe-$layout-$o.json" | awk '{print $1}')
+      [ -n "$want" ] || want=$slots
+      order_of[$layout]=$o
+      [ "$slots" != "$want" ] || break
+    done
+    note "$layout: ring-page-order ${order_of[$layout]} ($(rec slots "$work/probe-$layout-${order_of[$layout]}.json"))"
+  done
+  nb_stop "$DAEMON_PID"
   for place in "${places[@]}"; do
     local cpu=0
     [ "$place" = other-core ] && cpu=1
@@ -339,10 +373,9 @@ section_layout() {
         local -a pin=(taskset -c 0) opts=()
         if [ "$sw_ring_cpus" = 1 ]; then pin=(); opts=(--producer-cpu 0 --consumer-cpu "$cpu"); fi
         timeout $((seconds + 30)) ip netns exec "$ns" "${pin[@]}" "$ringflood" --socket "$SOCK" --mode tx --size 64 \
-          --layout "$layout" --seconds "$seconds" --warmup 1 --daemon-pid "$DAEMON_PID" "${opts[@]}" >"$f" 2>>"$f.err" || true
+          --layout "$layout" --ring-page-order "${order_of[$layout]}" --seconds "$seconds" --warmup 1 --daemon-pid "$DAEMON_PID" "${opts[@]}" >"$f" 2>>"$f.err" || true
         printf '    layout %-15s %-10s run %d\n' "$layout" "$place" "$r"
         rec_at layout "$layout" "$place" "$r" ring --file "$f" || true
-        if [ "$r" = 1 ] && [ "$place" = same-core ]; then note "$layout: $(rec slots "$f")"; fi
       done
     done
     nb_stop "$DAEMON_PID"
@@ -354,7 +387,7 @@ section_layout() {
 section_txcopy() {
   local modes=(direct bounce) mode r
   [ "$sw_map" = 1 ] && modes+=(map) || missing "tx-copy=map"
-  section_line running "" "One vif, 1 queue, guest → host for ${seconds} s, netbackd --Netback:DefaultVifSpec tx-copy=direct|bounce|map: UDP 64 B and UDP 1472 B (1500 B frames) at unlimited rate, and TCP (offloads on: up to 64 KiB GSO frames). CPU: the whole machine's busy time (/proc/stat) over the run ÷ the frames the daemon moved (its tx + rx packet counters). $runs run(s)."
+  section_line running "" "One vif, 1 queue, guest → host for ${seconds} s, netbackd --Netback:DefaultVifSpec tx-copy=direct|bounce|map: UDP 64 B and UDP 1472 B (1500 B frames) at unlimited rate, and TCP (offloads on: up to 64 KiB GSO frames). CPU: netbackd's and netfront's CPU time (/proc/PID/stat, all threads, user + system: the kernel's work in their system calls included, iperf3's and softirq on other threads not) over the run ÷ the frames the daemon moved (its tx + rx packet counters); the machine is shared, so the whole machine's busy time is not used here. $runs run(s)."
   for mode in "${modes[@]}"; do
     pair "$mode" "--Netback:DefaultVifSpec tx-copy=$mode" ""
     grep -q "tx-copy.\{0,3\}$mode" "$work/txcopy-$mode/netbackd.log" || note "$mode: the daemon's connected line does not show tx-copy $mode (see raw/txcopy-$mode-netbackd.log)"
@@ -371,14 +404,14 @@ section_txcopy() {
 # notifications: one condition per switch against the defaults.
 section_notifications() {
   local conds=("defaults||") c r polls=(20 50 100 200) p
-  [ "$quick" = 1 ] && polls=(50 200)
+  [ "$quick" = 1 ] && polls=(50)
   if [ "$sw_suppress" = 1 ]; then
     conds+=("no suppression|--Netback:EventSuppression false|$([ "$sw_front_suppress" = 1 ] && echo --no-event-suppression)")
   else missing "event suppression off"; fi
   for p in "${polls[@]}"; do conds+=("poll $p µs|--Netback:PollMicroseconds $p|--poll-us $p"); done
   if [ "$sw_txc" = 1 ]; then conds+=("tx-completion half||--tx-completion half"); else missing "tx-completion half"; fi
   if [ "$sw_tapbatch" = 1 ]; then conds+=("tap io-uring|--Netback:TapBatch io-uring|"); else missing "TAP batching io-uring"; fi
-  section_line running "" "One vif, 1 queue, guest → host, ${seconds} s each: iperf3 TCP, iperf3 UDP 64 B (unlimited rate) and ping every 10 ms. Conditions: the defaults; event-index suppression off (netbackd --Netback:EventSuppression false, netfront --no-event-suppression); the polling window (netbackd --Netback:PollMicroseconds N, netfront --poll-us N) at ${polls[*]} µs; netfront --tx-completion half; netbackd --Netback:TapBatch io-uring. Notifications and wake-ups: the daemon's counters per frame it moved. CPU per GB: the whole machine over the TCP run. $runs run(s)."
+  section_line running "" "One vif, 1 queue, guest → host, ${seconds} s each: iperf3 TCP, iperf3 UDP 64 B (unlimited rate) and ping every 10 ms. Conditions: the defaults; event-index suppression off (netbackd --Netback:EventSuppression false, netfront --no-event-suppression); the polling window (netbackd --Netback:PollMicroseconds N, netfront --poll-us N) at ${polls[*]} µs; netfront --tx-completion half; netbackd --Netback:TapBatch io-uring. Notifications and wake-ups: the daemon's counters per frame it moved. CPU per GB: netbackd's and netfront's CPU time over the TCP run ÷ GB received. $runs run(s)."
   local n=0
   for c in "${conds[@]}"; do
     local name=${c%%|*} rest=${c#*|}
@@ -423,7 +456,7 @@ section_placement() {
     conds=("none|" "same-cpu (taskset)|0" "other-cpu (taskset)|1")
     note "fallback without the switch: netfront pinned to CPU 0 and every netbackd thread to CPU 0 (same) or 1 (other) with taskset"
   fi
-  section_line running "" "One vif, 1 queue, netfront pinned to CPU 0 (netfront --cpus 0, or taskset), guest → host: iperf3 TCP for ${seconds} s and ping every 10 ms; the daemon's workers placed by netbackd --Netback:Placement none|same-cpu|same-node|other-node|other-cpu (or taskset when not built). $runs run(s)."
+  section_line running "" "One vif, 1 queue, netfront pinned to CPU 0 (netfront --cpus 0, or taskset), guest → host: iperf3 TCP for ${seconds} s and ping every 10 ms; the daemon's workers placed by netbackd --Netback:Placement none|same-cpu|same-node|other-node|other-cpu (or taskset when not built). CPU per GB: netbackd's and netfront's CPU time over the TCP run ÷ GB received. $runs run(s)."
   local n=0
   for c in "${conds[@]}"; do
     local name=${c%%|*} arg=${c#*|} dargs="" fargs=""
