@@ -87,6 +87,7 @@ exec > >(tee -a "$out/lab.log") 2>&1
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
+  stop_section
   nb_stop_all
   # Anything a section started and did not stop (it was killed): by the pids it recorded, checked
   # to still be one of ours (ip netns exec execs the program, so the pid is the program's).
@@ -97,7 +98,10 @@ cleanup() {
     case "$comm" in netbackd|netfront|iperf3|ringflood|ping) nb_stop "$pid" ;; esac
   done <"$pidfile"
   local ns
-  for ns in $(ip netns list | awk '{print $1}' | grep "^nbl-$id-" || true); do ip netns del "$ns" 2>/dev/null || true; done
+  for ns in $(ip netns list | awk '{print $1}' | grep "^nbl-$id-" || true); do
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
+    ip netns del "$ns" 2>/dev/null || true
+  done
   rm -rf "$work"
   local left
   left=$(ip netns list | grep -c "^nbl-$id-" || true)
@@ -109,7 +113,10 @@ cleanup() {
   fi
   exit $status
 }
-trap cleanup EXIT INT TERM
+SECTION_PID=""
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # write_meta: the commit, the machine and the load, for the report's header.
 write_meta() {

@@ -95,14 +95,15 @@ run_section() {
       exit $s
     }
     trap section_cleanup EXIT
-    trap 'exit 130' INT TERM
+    trap 'exit 143' TERM
     "$fn"
-  ) 2> >(tee "$work/$name.err" >&2) || rc=$?
+  ) 2> >(tee "$work/$name.err" >&2) &
+  # In the background and waited for, so that lab.sh's INT/TERM trap runs at once (stop_section).
+  SECTION_PID=$!
+  wait "$SECTION_PID" || rc=$?
+  SECTION_PID=""
   sleep 0.2 # let tee write the error file
-  if [ $rc -eq 130 ]; then
-    rec section "$name" failed --reason "interrupted"
-    exit 130
-  elif [ $rc -ne 0 ]; then
+  if [ $rc -ne 0 ]; then
     local why
     why=$(grep -v '^\s*$' "$work/$name.err" | tail -n 1 | cut -c1-300)
     rec section "$name" failed --reason "exit status $rc: ${why:-no message}"
@@ -111,6 +112,23 @@ run_section() {
     rec section "$name" partial --reason "not built here: $(paste -sd, "$work/$name.missing" | sed 's/,/, /g')"
   fi
   return 0
+}
+
+# stop_section: lab.sh's trap on INT/TERM while a section runs: TERM to the section's subshell,
+# then every process inside the run's own namespaces (nbl-<id>-*: only ours are there), so that
+# what the subshell waits on ends and its EXIT trap runs; waits up to 15 s for it.
+stop_section() {
+  [ -n "${SECTION_PID:-}" ] || return 0
+  kill -0 "$SECTION_PID" 2>/dev/null || return 0
+  echo "==> stopping section $SECTION"
+  kill -TERM "$SECTION_PID" 2>/dev/null || true
+  local ns pid
+  for ns in $(ip netns list | awk '{print $1}' | grep "^nbl-$id-" || true); do
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -TERM "$pid" 2>/dev/null || true; done
+  done
+  for _ in $(seq 150); do kill -0 "$SECTION_PID" 2>/dev/null || break; sleep 0.1; done
+  rec section "$SECTION" failed --reason "interrupted (signal)" || true
+  SECTION_PID=""
 }
 
 # --- building blocks -----------------------------------------------------------------------------
@@ -271,6 +289,7 @@ section_fairness() {
           timeout $((seconds + 30)) ip netns exec "${guests[i]}" iperf3 -c "$net.1" -p $((5301 + i)) -t "$seconds" -J "${extra[@]}" \
             >"$base-vif$i.json" 2>>"$base-vif$i.err" &
           pids+=($!)
+          track "$!"
           files+=("$base-vif$i.json")
         done
         for i in "${pids[@]}"; do wait "$i" || true; done
