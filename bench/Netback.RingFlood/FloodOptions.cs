@@ -1,4 +1,5 @@
 using System.Globalization;
+using Ring.Shared.Rings;
 
 namespace Netback.RingFlood;
 
@@ -10,6 +11,7 @@ internal sealed class FloodOptions
           ringflood --socket PATH [--mode tx|rx] [--size BYTES] [--seconds S] [--warmup S]
                     [--queues N] [--ring-page-order K] [--daemon-pid PID] [--zero-copy]
                     [--layout xen|cacheline|cacheline-slot] [--producer-cpu N --consumer-cpu M]
+          ringflood --socket PATH --vifs K --daemon-pid PID [--seconds S] [--warmup S] [--ring-page-order K] [--layout NAME]
           ringflood --baseline socketpair [--size BYTES] [--seconds S] [--warmup S]
         tx: broadcast frames from the vif's MAC (so anti-spoofing passes them) are copied into granted
             pages (TrySend; --zero-copy: TryBeginSend+CommitSend, the page's Ethernet header written
@@ -22,6 +24,9 @@ internal sealed class FloodOptions
         --producer-cpu/--consumer-cpu (sched_setaffinity, queue 0): the producer is ringflood's queue
             thread (ringflood-q0), the consumer the daemon's worker (<vif>-q0 of --daemon-pid, needed);
             the same N for both puts them on one core, different ones on two.
+        --vifs K: the scale mode: attaches K vifs (one queue each) from this one process, then reports
+            the attach time, the daemon's threads, RSS and CPU while the K vifs idle, and the aggregate
+            TX 64 B packets/s of all K flooding at once (bench/lab.sh's scale section).
         socketpair: the naive baseline, one send() and one recv() per frame over an AF_UNIX
             SOCK_SEQPACKET socketpair, on two threads.
         """;
@@ -35,9 +40,12 @@ internal sealed class FloodOptions
     public int RingPageOrder { get; private set; }
     public int? DaemonPid { get; private set; }
     public bool ZeroCopy { get; private set; }
-    public Ring.Shared.Rings.RingLayout Layout { get; private set; }
+    public RingLayout Layout { get; private set; } = RingLayout.Xen;
     public int? ProducerCpu { get; private set; }
     public int? ConsumerCpu { get; private set; }
+
+    /// <summary>The scale mode's vif count (null: one device with <see cref="Queues"/> queues).</summary>
+    public int? Vifs { get; private set; }
 
     /// <summary>Parses <paramref name="args"/>; null with <paramref name="error"/> set when they are wrong.</summary>
     public static FloodOptions? Parse(string[] args, out string? error)
@@ -64,6 +72,7 @@ internal sealed class FloodOptions
                 case "--ring-page-order": o.RingPageOrder = ParseInt(Next(), 0, 4, a, ref error); break;
                 case "--daemon-pid": o.DaemonPid = ParseInt(Next(), 1, int.MaxValue, a, ref error); break;
                 case "--zero-copy": o.ZeroCopy = true; break;
+                case "--vifs": o.Vifs = ParseInt(Next(), 1, 4096, a, ref error); break;
                 case "--layout":
                     string? name = Next();
                     if (!Ring.Shared.Rings.RingLayoutNames.TryParse(name, out var layout))
@@ -94,6 +103,11 @@ internal sealed class FloodOptions
         if (o.ConsumerCpu is not null && o.DaemonPid is null)
         {
             error = "--consumer-cpu pins the daemon's worker thread: --daemon-pid is required";
+            return null;
+        }
+        if (o.Vifs is not null && (o.Mode != FloodMode.Tx || o.DaemonPid is null || o.ZeroCopy))
+        {
+            error = "--vifs floods TX (no --mode rx, --baseline or --zero-copy) and needs --daemon-pid";
             return null;
         }
         if (o.Mode != FloodMode.SocketPair && string.IsNullOrEmpty(o.SocketPath))

@@ -15,7 +15,9 @@ if (options is null)
 }
 try
 {
-    return options.Mode == FloodMode.SocketPair ? SocketPairBaseline.Run(options) : RingRun.Run(options);
+    return options.Mode == FloodMode.SocketPair ? SocketPairBaseline.Run(options)
+        : options.Vifs is not null ? ScaleRun.Run(options)
+        : RingRun.Run(options);
 }
 catch (NetfrontException e)
 {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Ring.Shared.Rings;
 
 namespace Netback.RingFlood;
 
@@ -38,7 +39,7 @@ internal static class ResultWriter
                 w.WriteBoolean("tap_present", tapPresent);
                 w.WriteNumber("ring_page_order", ringPageOrder);
                 w.WriteNumber("ring_slots", ringSize);
-                w.WriteString("ring_layout", Ring.Shared.Rings.RingLayoutNames.ToKey(o.Layout));
+                w.WriteString("layout", o.Layout.ToKey());
                 if (o.ProducerCpu is int producer)
                 {
                     w.WriteNumber("producer_cpu", producer);

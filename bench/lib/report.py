@@ -140,10 +140,15 @@ def percentile(sorted_values, p):
     return sorted_values[min(k, len(sorted_values)) - 1]
 
 
+def ping_times(path):
+    """ping's per-reply round-trip times in µs, in reply order (also bench/lib/lab.py's)."""
+    return [float(m) * 1000 for m in re.findall(r"time=([0-9.]+) ms", read_text(path))]
+
+
 def ping_run(path):
     """ping's per-reply times (µs): median, p99, replies and loss."""
     text = read_text(path)
-    times = sorted(float(m) * 1000 for m in re.findall(r"time=([0-9.]+) ms", text))
+    times = sorted(ping_times(path))
     if not times:
         return None
     sent = re.search(r"(\d+) packets transmitted", text)

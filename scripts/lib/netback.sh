@@ -31,6 +31,12 @@ nb_build_release() {
   [ -e /dev/net/tun ] || modprobe tun 2>/dev/null || true
   echo "==> building (Release)"
   dotnet build "$1/Netback.sln" -c Release -v quiet -nologo -clp:ErrorsOnly >/dev/null
+  nb_bin_paths "$1"
+}
+
+# nb_bin_paths ROOT: NB_BIN, NB_NETBACKD, NB_NETFRONT, NB_NETBACKCTL, NB_SCRIPTS of a Release build
+# (nb_build_release, or a script's --no-build that takes the build as it is).
+nb_bin_paths() {
   NB_BIN=$1/artifacts/bin
   NB_NETBACKD=$NB_BIN/Netback.Daemon/release_linux-x64/netbackd
   NB_NETFRONT=$NB_BIN/Netfront.Cli/release_linux-x64/netfront
