@@ -72,7 +72,9 @@ if [ "$r2r" = 1 ]; then
       dotnet publish "$root/src/$p" -c Release -p:PublishReadyToRun=true "${extra[@]}" -v quiet -nologo -clp:ErrorsOnly >/dev/null
     fi
   done
-  NB_NETBACKD=$root/artifacts/publish/Netback.Daemon/release_linux-x64$([ "$composite" = 1 ] && echo _composite)/netbackd
+  pivot=release_linux-x64
+  [ "$composite" = 0 ] || pivot=release_linux-x64_composite
+  NB_NETBACKD=$root/artifacts/publish/Netback.Daemon/$pivot/netbackd
   NB_NETFRONT=$root/artifacts/publish/Netfront.Cli/release_linux-x64/netfront
   NB_NETBACKCTL=$root/artifacts/publish/Netback.Ctl/release_linux-x64/netbackctl
   for b in "$NB_NETBACKD" "$NB_NETFRONT" "$NB_NETBACKCTL"; do
