@@ -14,15 +14,17 @@
 #   sigterm    SIGTERM netbackd under iperf3 (netfront --no-reconnect): time to exit (< 2 s), status.
 # Prints a markdown table of medians and writes bench/results/faults-<utc-stamp>.{json,md}.
 #   bench/faults.sh [--runs N] [--time SECONDS] [--only LIST] [--activation hand|socket|both]
-#                   [--ready-to-run] [--no-build] [--no-install]
+#                   [--ready-to-run] [--composite] [--no-build] [--no-install]
 # --ready-to-run: the binaries dotnet publish precompiles (artifacts/publish/…), not the build's.
+# --composite: as --ready-to-run, but netbackd self-contained with the runtime in one ReadyToRun
+# composite image (-p:NetbackComposite=true, artifacts/publish/…_composite/; a publish of minutes).
 # --only: comma-separated scenarios to run (reconnect,rate,sigkill,sigterm; default all).
 # --runs: runs of each scenario, the median and every run are reported (default 3); --time: iperf3
 # seconds per rate figure, after a 1 s warm-up (default 5). Everything it creates (namespaces,
 # processes, temp files) is removed on exit, also on failure or Ctrl-C.
 set -euo pipefail
 
-runs=3 seconds=5 build=1 install=1 only=reconnect,rate,sigkill,sigterm activation=both r2r=0
+runs=3 seconds=5 build=1 install=1 only=reconnect,rate,sigkill,sigterm activation=both r2r=0 composite=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
@@ -30,9 +32,10 @@ while [ $# -gt 0 ]; do
     --only) only=$2; shift 2 ;;
     --activation) activation=$2; shift 2 ;;
     --ready-to-run) r2r=1; shift ;;
+    --composite) r2r=1 composite=1; shift ;;
     --no-build) build=0; shift ;;
     --no-install) install=0; shift ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "faults.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -64,10 +67,14 @@ if [ "$r2r" = 1 ]; then
   for p in Netback.Daemon Netfront.Cli Netback.Ctl; do
     if [ "$build" = 1 ]; then
       echo "==> publishing $p (ReadyToRun)"
-      dotnet publish "$root/src/$p" -c Release -p:PublishReadyToRun=true -v quiet -nologo -clp:ErrorsOnly >/dev/null
+      extra=()
+      [ "$composite" = 1 ] && [ "$p" = Netback.Daemon ] && extra=(-p:NetbackComposite=true)
+      dotnet publish "$root/src/$p" -c Release -p:PublishReadyToRun=true "${extra[@]}" -v quiet -nologo -clp:ErrorsOnly >/dev/null
     fi
   done
-  NB_NETBACKD=$root/artifacts/publish/Netback.Daemon/release_linux-x64/netbackd
+  pivot=release_linux-x64
+  [ "$composite" = 0 ] || pivot=release_linux-x64_composite
+  NB_NETBACKD=$root/artifacts/publish/Netback.Daemon/$pivot/netbackd
   NB_NETFRONT=$root/artifacts/publish/Netfront.Cli/release_linux-x64/netfront
   NB_NETBACKCTL=$root/artifacts/publish/Netback.Ctl/release_linux-x64/netbackctl
   for b in "$NB_NETBACKD" "$NB_NETFRONT" "$NB_NETBACKCTL"; do
@@ -75,7 +82,7 @@ if [ "$r2r" = 1 ]; then
   done
 fi
 
-NB_BINARIES=$([ "$r2r" = 1 ] && echo "ReadyToRun (dotnet publish)" || echo "JIT (dotnet build)")
+NB_BINARIES=$([ "$composite" = 1 ] && echo "ReadyToRun, netbackd self-contained composite (dotnet publish -p:NetbackComposite=true)" || { [ "$r2r" = 1 ] && echo "ReadyToRun (dotnet publish)"; } || echo "JIT (dotnet build)")
 export NB_BINARIES # named in the report
 id=$(nb_unique_id)
 net=$(nb_subnet "$id")

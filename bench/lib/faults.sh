@@ -55,7 +55,8 @@ start_daemon() {
 start_held() {
   local ns=$1 dir=$2; shift 2
   ip netns exec "$ns" python3 "$bench/lib/socket_hold.py" --socket "$dir/ctl.sock" --logs "$dir/netbackd" -- \
-    "$NB_NETBACKD" --socket "$dir/ctl.sock" --admin-socket "$dir/admin.sock" "$@" >"$dir/socket_hold.log" 2>&1 &
+    "$NB_NETBACKD" --socket "$dir/ctl.sock" --admin-socket "$dir/admin.sock" \
+    ${NB_SCRIPTS:+--Netback:ScriptDirectory "$NB_SCRIPTS"} "$@" >"$dir/socket_hold.log" 2>&1 &
   NB_HOLD_PID=$!
   NB_PIDS+=("$NB_HOLD_PID")
   poll_until 20 grep -q 'Listening on ' "$dir/netbackd-1.log" || { echo "timed out waiting for netbackd ($dir/netbackd-1.log)" >&2; return 1; }

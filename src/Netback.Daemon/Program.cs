@@ -52,8 +52,8 @@ try
 
     builder.Services.AddSerilog((services, lc) =>
     {
-        lc.ReadFrom.Configuration(builder.Configuration, SerilogSettings.Reader)
-          .Enrich.FromLogContext()
+        SerilogSettings.Apply(lc, builder.Configuration);
+        lc.Enrich.FromLogContext()
           .Enrich.With(new SyslogLevelEnricher());
         lc.WriteTo.Console(LogOutput.Formatter(underSystemd));
     });

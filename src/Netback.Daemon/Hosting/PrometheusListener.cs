@@ -36,16 +36,25 @@ internal sealed class PrometheusListener : IHostedService, IDisposable
         {
             throw new InvalidOperationException(error); // the validator said so first; kept for callers without it
         }
+        _exporter = Listen(endpoint!);
+        MetricsLog.PrometheusListening(_logger, $"http://{_options.Prometheus}/metrics", IPAddress.IsLoopback(endpoint!.Address) ? "this host only" : "beyond this host (AllowRemote)");
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Apart from <see cref="StartAsync"/> so that a start with Prometheus off never loads
+    /// System.Net.HttpListener: a catch clause's type is loaded with the method that has it.
+    /// </summary>
+    private PrometheusExporter Listen(IPEndPoint endpoint)
+    {
         try
         {
-            _exporter = new PrometheusExporter(_metrics.Meter, endpoint!);
+            return new PrometheusExporter(_metrics.Meter, endpoint);
         }
         catch (HttpListenerException e)
         {
             throw new InvalidOperationException($"cannot serve Prometheus metrics on {_options.Prometheus}: {e.Message}", e);
         }
-        MetricsLog.PrometheusListening(_logger, $"http://{_options.Prometheus}/metrics", IPAddress.IsLoopback(endpoint!.Address) ? "this host only" : "beyond this host (AllowRemote)");
-        return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken)
