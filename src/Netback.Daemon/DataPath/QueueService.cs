@@ -191,7 +191,6 @@ internal sealed class QueueService<TIo> : IDisposable where TIo : struct, IFrame
         _tapArmed = false;
         _txKickedAt = _queue.Tx.ReadRequestProducer();
         _rxKickedAt = _queue.Rx.ReadRequestProducer();
-        _allocatedAtAttach = GC.GetAllocatedBytesForCurrentThread();
         _queue.WorkerStarted(Tid.Current(), thread, rxOnly: Sides == QueueSides.Rx);
         if (pin)
         {
@@ -295,7 +294,7 @@ internal sealed class QueueService<TIo> : IDisposable where TIo : struct, IFrame
         Deadline = timeoutMs < 0 ? long.MaxValue : now + timeoutMs * Stopwatch.Frequency / 1000;
 
         // Once per round, not per packet: current whenever the worker sleeps.
-        long own = GC.GetAllocatedBytesForCurrentThread() - _allocatedAtAttach;
+        long own = Worker!.DataPathAllocated - _allocatedAtAttach;
         Volatile.Write(ref _allocated, own);
         _queue.Counters.WorkerAllocatedBytes = own + (Sibling is { } sibling ? Volatile.Read(ref sibling._allocated) : 0);
         return false;
@@ -353,6 +352,9 @@ internal sealed class QueueService<TIo> : IDisposable where TIo : struct, IFrame
         _stall?.Dispose();
         _detached.Dispose();
     }
+
+    /// <summary>Sets the baseline of the queue's allocation figure (<see cref="QueueWorker{TIo}.DataPathAllocated"/> now).</summary>
+    internal void CountAllocationFrom(long dataPathAllocated) => _allocatedAtAttach = dataPathAllocated;
 
     /// <summary>The worker's thread has let go, or never took the queue (the worker is gone).</summary>
     internal void MarkDetached() => _detached.Set();

@@ -65,6 +65,15 @@ internal sealed class QueueWorker<TIo> where TIo : struct, IFrameIo
     /// <summary>Queues attached or on their way (the pool's least-loaded choice reads it).</summary>
     public int Load => Volatile.Read(ref _load);
 
+    /// <summary>
+    /// What this thread allocated attaching and detaching queues (on the thread alone): taken out of
+    /// each queue's allocation figure, so that a vif joining a pool worker does not show on its neighbours.
+    /// </summary>
+    internal long ControlAllocated { get; private set; }
+
+    /// <summary>This thread's allocation net of <see cref="ControlAllocated"/>: the data path's own (on the thread alone).</summary>
+    internal long DataPathAllocated => GC.GetAllocatedBytesForCurrentThread() - ControlAllocated;
+
     public void Start() => _thread.Start();
 
     /// <summary>
@@ -323,6 +332,19 @@ internal sealed class QueueWorker<TIo> where TIo : struct, IFrameIo
     /// </summary>
     private bool TakeMail(Epoll epoll)
     {
+        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        try
+        {
+            return TakeMail(epoll, allocatedBefore);
+        }
+        finally
+        {
+            ControlAllocated += GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+        }
+    }
+
+    private bool TakeMail(Epoll epoll, long allocatedBefore)
+    {
         _mail = 0;
         QueueService<TIo>[] arriving;
         QueueService<TIo>[] leaving;
@@ -360,6 +382,15 @@ internal sealed class QueueWorker<TIo> where TIo : struct, IFrameIo
             if (s.Slot >= 0 && ReferenceEquals(_slots[s.Slot], s))
             {
                 Drop(s);
+            }
+        }
+        // The queues attached now count their allocation from here, net of this mail's.
+        long net = allocatedBefore - ControlAllocated; // DataPathAllocated once this mail's allocation is counted
+        foreach (var s in arriving)
+        {
+            if (s.Slot >= 0 && ReferenceEquals(_slots[s.Slot], s))
+            {
+                s.CountAllocationFrom(net);
             }
         }
         return !_closing;
