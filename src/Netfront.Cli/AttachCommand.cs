@@ -94,9 +94,17 @@ internal static class AttachCommand
         };
         poll.Validators.Add(r => Check(r, r.GetValueOrDefault<int>() is >= 0 and <= 10_000, "--poll-us must be 0..10000"));
 
+        var txCompletion = new Option<string>("--tx-completion")
+        {
+            Description = "When a queue waiting for TX slots asks the backend for a call: half (once half the outstanding "
+                + "requests are answered, as xen-netfront) or per-packet (at the next response).",
+            DefaultValueFactory = _ => "half",
+        };
+        txCompletion.AcceptOnlyFromAmong("half", "per-packet");
+
         var command = new Command("attach", "Connect to netbackd and relay a guest TAP in the current network namespace through the vif.")
         {
-            socket, name, address, mtu, queues, order, layout, single, vif, domid, devid, offloads, noReconnect, poll,
+            socket, name, address, mtu, queues, order, layout, single, vif, domid, devid, offloads, noReconnect, poll, txCompletion,
         };
         command.SetAction(parse =>
         {
@@ -114,6 +122,7 @@ internal static class AttachCommand
                     DomId = parse.GetValue(domid),
                     DevId = parse.GetValue(devid),
                     Offloads = parse.GetValue(offloads) == "on",
+                    TxCompletion = parse.GetValue(txCompletion) == "per-packet" ? TxCompletionMode.PerPacket : TxCompletionMode.Half,
                 },
                 parse.GetValue(name)!,
                 prefix,

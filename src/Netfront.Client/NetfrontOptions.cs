@@ -64,6 +64,12 @@ public sealed class NetfrontOptions
     /// <summary>Requested device id (<c>handle</c>, 0..255); 0 when null.</summary>
     public int? DevId { get; set; }
 
+    /// <summary>
+    /// When a queue waiting for TX slots asks the backend for a call (<see cref="TxCompletionMode"/>):
+    /// halfway through the outstanding requests, as xen-netfront (default), or at every response.
+    /// </summary>
+    public TxCompletionMode TxCompletion { get; set; } = TxCompletionMode.Half;
+
     /// <summary>How long to wait for each backend reply during the handshake.</summary>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
