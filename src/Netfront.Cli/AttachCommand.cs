@@ -100,7 +100,11 @@ internal static class AttachCommand
                 + "requests are answered, as xen-netfront) or per-packet (at the next response).",
             DefaultValueFactory = _ => "half",
         };
-        txCompletion.AcceptOnlyFromAmong("half", "per-packet");
+        txCompletion.Validators.Add(r =>
+        {
+            string? value = r.GetValueOrDefault<string>();
+            Check(r, value is "half" or "per-packet", $"--tx-completion must be 'half' or 'per-packet', not '{value}'");
+        });
 
         var command = new Command("attach", "Connect to netbackd and relay a guest TAP in the current network namespace through the vif.")
         {

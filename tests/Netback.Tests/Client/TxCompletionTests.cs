@@ -110,9 +110,9 @@ public sealed class TxCompletionTests(ITestOutputHelper output)
         {
             error = $"host got {hostFrames} and {dropped} were dropped of {Count}";
         }
-        if (error is null && hostFrames < Count / 2)
+        if (error is null && hostFrames == 0)
         {
-            error = $"host got only {hostFrames} of {Count}";
+            error = "host got nothing"; // a slow host reader makes the daemon drop some (Dropped status), never all
         }
         return new FloodResult(error, (double)calls / Count, wakeups);
     }
