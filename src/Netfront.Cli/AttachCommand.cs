@@ -116,9 +116,21 @@ internal static class AttachCommand
             Description = "Turn ring.h's event-index suppression off: kick the backend after every push and ask for a call for every response (to measure what it saves).",
         };
 
+        var txCompletion = new Option<string>("--tx-completion")
+        {
+            Description = "When a queue waiting for TX slots asks the backend for a call: half (once half the outstanding "
+                + "requests are answered, as xen-netfront) or per-packet (at the next response).",
+            DefaultValueFactory = _ => "half",
+        };
+        txCompletion.Validators.Add(r =>
+        {
+            string? value = r.GetValueOrDefault<string>();
+            Check(r, value is "half" or "per-packet", $"--tx-completion must be 'half' or 'per-packet', not '{value}'");
+        });
+
         var command = new Command("attach", "Connect to netbackd and relay a guest TAP in the current network namespace through the vif.")
         {
-            socket, name, address, mtu, queues, order, layout, single, vif, domid, devid, offloads, noReconnect, poll, threads, cpus, noSuppression,
+            socket, name, address, mtu, queues, order, layout, single, vif, domid, devid, offloads, noReconnect, poll, threads, cpus, noSuppression, txCompletion,
         };
         command.Validators.Add(r =>
         {
@@ -145,6 +157,7 @@ internal static class AttachCommand
                     Offloads = parse.GetValue(offloads) == "on",
                     Cpus = parse.GetValue(cpus),
                     EventSuppression = !parse.GetValue(noSuppression),
+                    TxCompletion = parse.GetValue(txCompletion) == "per-packet" ? TxCompletionMode.PerPacket : TxCompletionMode.Half,
                 },
                 parse.GetValue(name)!,
                 prefix,

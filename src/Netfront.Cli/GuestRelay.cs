@@ -66,7 +66,7 @@ internal sealed class GuestRelay : IDisposable
         var device = _connection.Device!;
         Console.Out.WriteLine($"attached {device.VifName} mac {NetfrontConnection.FormatMac(device.Mac.GetAddressBytes())} queues {device.Queues.Count} " +
             $"ring-page-order {device.RingPageOrder} layout {device.Layout.ToKey()} mtu {_mtu} " +
-            $"offloads tx {device.TxOffloads} rx {device.RxOffloads}" +
+            $"offloads tx {device.TxOffloads} rx {device.RxOffloads} tx-completion {(_settings.Frontend.TxCompletion == TxCompletionMode.Half ? "half" : "per-packet")}" +
             (_settings.Frontend.Cpus is null ? "" : $" cpus {string.Join(",", device.Queues.Select(q => $"q{q.Index}:{q.Cpu}"))}") +
             (_settings.Frontend.EventSuppression ? "" : " event-suppression off"));
         Console.Out.Flush();

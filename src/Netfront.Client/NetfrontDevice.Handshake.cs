@@ -108,7 +108,7 @@ public sealed partial class NetfrontDevice
             try
             {
                 // SHARED_RING_INIT and the initial RX buffers happen here, before Connect.
-                _queues[q] = new NetfrontQueue(q, _area!.Base, layout, channels);
+                _queues[q] = new NetfrontQueue(q, _area!.Base, layout, channels) { TxCompletion = _options.TxCompletion };
             }
             catch
             {

@@ -78,6 +78,12 @@ public sealed class NetfrontOptions
     /// </summary>
     public bool EventSuppression { get; set; } = true;
 
+    /// <summary>
+    /// When a queue waiting for TX slots asks the backend for a call (<see cref="TxCompletionMode"/>):
+    /// halfway through the outstanding requests, as xen-netfront (default), or at every response.
+    /// </summary>
+    public TxCompletionMode TxCompletion { get; set; } = TxCompletionMode.Half;
+
     /// <summary>How long to wait for each backend reply during the handshake.</summary>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -80,7 +80,7 @@ public sealed unsafe partial class NetfrontQueue
             throw new ArgumentOutOfRangeException(nameof(frame), length, $"a frame is 1..{NetifLimits.MaxTxSize} bytes");
         }
         int slots = (length + MaxSlotFrame - 1) / MaxSlotFrame;
-        if (FreeTxSlots < slots)
+        if (FreeTxSlots < slots && !(ReclaimOnSend() && FreeTxSlots >= slots))
         {
             Counters.TxRingFull++;
             return false;
@@ -116,7 +116,7 @@ public sealed unsafe partial class NetfrontQueue
     public bool TryBeginSend(out Span<byte> buffer, out int token)
     {
         ThrowIfBroken();
-        if (FreeTxSlots < 1)
+        if (FreeTxSlots < 1 && !(ReclaimOnSend() && FreeTxSlots >= 1))
         {
             Counters.TxRingFull++;
             buffer = default;
@@ -182,7 +182,7 @@ public sealed unsafe partial class NetfrontQueue
         {
             throw new InvalidOperationException("a multi-page TX reservation is already open");
         }
-        if (_txFreeCount < pages || (int)_tx.FreeRequests - _txReserved < pages + 1)
+        if (!PagesFit(pages) && !(ReclaimOnSend() && PagesFit(pages)))
         {
             Counters.TxRingFull++;
             return false;
@@ -363,11 +363,50 @@ public sealed unsafe partial class NetfrontQueue
     /// looks once more. True when responses are waiting (reclaim instead of sleeping). Only needed
     /// when the caller waits for free TX slots.
     /// </summary>
-    public bool FinalCheckForTxResponses()
+    public bool FinalCheckForTxResponses() => FinalCheckForTxResponses(1);
+
+    /// <summary>
+    /// The final check before a wait for <paramref name="slotsWanted"/> free TX slots, by
+    /// <see cref="TxCompletion"/>: <see cref="TxCompletionMode.PerPacket"/> asks for a TX call at the
+    /// next response, <see cref="TxCompletionMode.Half"/> once half the outstanding requests (or the
+    /// slots still missing, if more) are answered. True when responses are waiting (reclaim instead
+    /// of sleeping). Either way the event lies within the outstanding requests, so it comes.
+    /// </summary>
+    public bool FinalCheckForTxResponses(int slotsWanted)
     {
         ThrowIfBroken();
-        return _tx.FinalCheckForResponses();
+        if (TxCompletion == TxCompletionMode.PerPacket || !EventSuppression)
+        {
+            return _tx.FinalCheckForResponses();
+        }
+        int missing = Math.Max(1, slotsWanted - FreeTxSlots);
+        return _tx.FinalCheckForResponsesHalfway((uint)missing);
     }
+
+    /// <summary>
+    /// When a frontend waiting for TX slots asks for a call (<see cref="TxCompletionMode"/>); from
+    /// <see cref="NetfrontOptions.TxCompletion"/>. Set it only while no driver runs the queue.
+    /// </summary>
+    public TxCompletionMode TxCompletion { get; set; } = TxCompletionMode.Half;
+
+    /// <summary>
+    /// <see cref="TxCompletionMode.Half"/>'s opportunistic reclaim (xennet_start_xmit calls
+    /// xennet_tx_buf_gc): a send that finds too few slots free first takes the responses already
+    /// published, which the call no longer asked for per response would have woken it for.
+    /// True when it freed something.
+    /// </summary>
+    private bool ReclaimOnSend()
+    {
+        if (TxCompletion != TxCompletionMode.Half || _tx.UnconsumedResponses == 0)
+        {
+            return false;
+        }
+        ReclaimTxResponses();
+        return true;
+    }
+
+    /// <summary>A reservation of <paramref name="pages"/> needs as many free ids and one more ring slot (a GSO extra).</summary>
+    private bool PagesFit(int pages) => _txFreeCount >= pages && (int)_tx.FreeRequests - _txReserved >= pages + 1;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private byte* TxPage(ushort id) => _txData + (nint)id * NetifLimits.PageSize;

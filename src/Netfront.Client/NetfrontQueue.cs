@@ -15,7 +15,7 @@ namespace Netfront.Client;
 /// and <see cref="PushTransmits"/>, come in with <see cref="ReceiveBatch{TSink}(TSink, int)"/>,
 /// <see cref="ReceiveSegments{TSink}(TSink, int)"/> (zero copy, with offload metadata) or
 /// <see cref="TryReceive"/>. Before sleeping on <see cref="TxCallFd"/>/<see cref="RxCallFd"/>, call
-/// <see cref="FinalCheckForRxResponses"/> (and <see cref="FinalCheckForTxResponses"/> when TX slots
+/// <see cref="FinalCheckForRxResponses"/> (and <see cref="FinalCheckForTxResponses(int)"/> when TX slots
 /// are needed back) so no notification is lost. The device owns its queues: their fds and memory
 /// stay valid until <see cref="NetfrontDevice.Dispose"/>.
 /// </summary>

@@ -188,10 +188,11 @@ public sealed class NetfrontQueueDriver<TWork> : IDisposable where TWork : INetf
                 continue;
             }
             // TX responses matter only when the work waits for slots: then stop polling its fd and
-            // ask for a TX call; otherwise they are reclaimed on the next round anyway.
+            // ask for a TX call (at the next response, or halfway: the queue's TxCompletion);
+            // otherwise they are reclaimed on the next round anyway.
             int wanted = tx ? _work.TxSlotsWanted : 0;
             bool needSlots = wanted > 0 && _queue.FreeTxSlots < wanted;
-            if (needSlots && _queue.FinalCheckForTxResponses())
+            if (needSlots && _queue.FinalCheckForTxResponses(wanted))
             {
                 continue;
             }

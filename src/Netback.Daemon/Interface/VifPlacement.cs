@@ -122,6 +122,15 @@ internal sealed class VifPlacement
         return new VifPlacement(policy, policy, sets, $"{name}{told}: {queuesText}");
     }
 
+    /// <summary>
+    /// Under <c>pool:N</c> a worker serves queues of many vifs: pinning it for one queue would move it
+    /// for all of them (and the next queue attached would move it again), so no queue is pinned and
+    /// the vif's placement says why.
+    /// </summary>
+    public static VifPlacement ForPool(PlacementPolicy policy, string threads) => policy == PlacementPolicy.None
+        ? None
+        : Fallback(policy, $"{policy.ToKey()}: threads {threads} serve queues of many vifs, so none is pinned per queue");
+
     private static VifPlacement Fallback(PlacementPolicy policy, string why) =>
         new(policy, PlacementPolicy.None, [], $"{PlacementPolicyNames.None} ({why})");
 }

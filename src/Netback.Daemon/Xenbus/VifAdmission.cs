@@ -34,9 +34,11 @@ internal sealed partial class VifAdmission
         _access = access;
         _nameTaken = nameTaken;
         _ = PlacementPolicyNames.TryParse(options.Placement, out _placement); // validated at start
+        _ = ThreadModel.TryParse(options.Threads, out _threads, out _);
     }
 
     private readonly PlacementPolicy _placement;
+    private readonly ThreadModel _threads;
 
     /// <summary>The MTU a frontend is offered in Hello, before it names its vif (Connected carries the vif's own).</summary>
     public int DefaultMtu => _defaultSpec.Mtu ?? NetifLimits.DefaultMtu;
@@ -124,7 +126,9 @@ internal sealed partial class VifAdmission
         AntiSpoofing = _options.AntiSpoofing,
         RxStall = RxStallPolicy.From(_options),
         PollMicroseconds = _options.PollMicroseconds,
-        Placement = VifPlacement.For(_placement, CpuTopology.Machine, request.FrontendCpus, request.FrontendNode, request.Queues.Count),
+        Placement = _threads.Kind == ThreadModelKind.Pool
+            ? VifPlacement.ForPool(_placement, _threads.ToString())
+            : VifPlacement.For(_placement, CpuTopology.Machine, request.FrontendCpus, request.FrontendNode, request.Queues.Count),
         EventSuppression = _options.EventSuppression,
         Offloads = VifOffloads.For(_options.Offloads && spec.Offloads != false, request.FrontendRxFeatures,
             spec.TxCopy ?? TxCopyMode.Direct),

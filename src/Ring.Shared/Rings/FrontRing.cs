@@ -99,6 +99,26 @@ public sealed unsafe class FrontRing<TRequest, TResponse> : SharedRing
     }
 
     /// <summary>
+    /// The final check of xen-netfront's <c>xennet_tx_buf_gc</c> (Linux 2.6–4.x): ask for a call only
+    /// once about half of the published, unanswered requests are answered
+    /// (<c>rsp_event = rsp_cons + ((req_prod - rsp_cons) &gt;&gt; 1) + 1</c>), or later if the waiter
+    /// needs <paramref name="atLeast"/> responses back before it can go on (an earlier call would
+    /// only wake it to sleep again), but never beyond the last outstanding request (that event would
+    /// never come). Fence and look again, as <see cref="FinalCheckForResponses"/>. True when
+    /// responses are waiting.
+    /// </summary>
+    public bool FinalCheckForResponsesHalfway(uint atLeast)
+    {
+        if (UnconsumedResponses != 0)
+        {
+            return true;
+        }
+        Volatile.Write(ref RspEvent, RspCons + HalfwayDistance(Volatile.Read(ref ReqProd) - RspCons, atLeast));
+        Interlocked.MemoryBarrier();
+        return UnconsumedResponses != 0;
+    }
+
+    /// <summary>
     /// Arms <c>rsp_event</c> at an explicit index and fences (the frontend twin of
     /// <see cref="BackRing{TRequest, TResponse}.SetRequestEvent"/>): a consumer waiting for a
     /// multi-slot packet to complete asks to be woken only once it is all there.

@@ -53,6 +53,14 @@ public unsafe class SharedRing
         RspEvent = 1;
     }
 
+    /// <summary>
+    /// How many responses after <c>rsp_cons</c> the halfway event asks for: half the
+    /// <paramref name="outstanding"/> requests plus one, or <paramref name="atLeast"/> if more, at
+    /// most all of them (1 when none is outstanding, as the per-response event).
+    /// </summary>
+    public static uint HalfwayDistance(uint outstanding, uint atLeast) =>
+        Math.Clamp(Math.Max((outstanding >> 1) + 1, atLeast), 1, Math.Max(outstanding, 1));
+
     /// <summary>The producer-side notification test of ring.h: does <paramref name="evt"/> lie in (old, new]?</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool NeedsNotify(uint newProd, uint oldProd, uint evt) => newProd - evt < newProd - oldProd;

@@ -74,4 +74,14 @@ public sealed class VifPlacementTests
         Assert.Equal(["1", "1"], Queues(VifPlacement.For(PlacementPolicy.SameCpu, OneNode, List("1"), null, 2), 2));
         Assert.Equal(["0-1", "0-1"], Queues(VifPlacement.For(PlacementPolicy.SameNode, OneNode, List("1"), null, 2), 2));
     }
+
+    [Fact]
+    public void A_pool_pins_no_queue_and_says_why()
+    {
+        var p = VifPlacement.ForPool(PlacementPolicy.SameCpu, "pool:2");
+        Assert.Equal(PlacementPolicy.None, p.Applied);
+        Assert.Equal(["any", "any"], Queues(p, 2));
+        Assert.Contains("pool:2", p.Description, StringComparison.Ordinal);
+        Assert.Same(VifPlacement.None, VifPlacement.ForPool(PlacementPolicy.None, "pool:2"));
+    }
 }

@@ -153,4 +153,62 @@ public sealed class NotificationTests
         r.ProduceRequests(4, 1);
         Assert.True(r.Front.PushRequestsAndCheckNotify());
     }
+
+    [Theory]
+    // (outstanding, atLeast) -> responses after rsp_cons: half plus one, more if needed, never beyond the last.
+    [InlineData(256u, 1u, 129u)]
+    [InlineData(255u, 1u, 128u)]
+    [InlineData(2u, 1u, 2u)]
+    [InlineData(1u, 1u, 1u)]
+    [InlineData(0u, 1u, 1u)]
+    [InlineData(256u, 200u, 200u)]
+    [InlineData(100u, 300u, 100u)]
+    [InlineData(100u, 0u, 51u)]
+    public void Halfway_distance_is_half_plus_one_or_what_the_waiter_needs_within_the_outstanding(uint outstanding, uint atLeast, uint expected) =>
+        Assert.Equal(expected, SharedRing.HalfwayDistance(outstanding, atLeast));
+
+    [Theory]
+    [InlineData(0u)]
+    [InlineData(0xFFFF_FF80u)] // the ring's indices wrap at 2^32 halfway through
+    public void Final_check_halfway_asks_for_a_call_only_once_half_the_outstanding_requests_are_answered(uint start)
+    {
+        using var r = new RingPair(start: start);
+        r.ProduceRequests(0, 200);
+        r.Front.PushRequests();
+        Assert.False(r.Front.FinalCheckForResponsesHalfway(1));
+        Assert.Equal(start + 101, r.RspEvent); // rsp_cons + (200 >> 1) + 1
+
+        r.ConsumeAndRespond(100);
+        Assert.False(r.Back.PushResponsesAndCheckNotify()); // 100 answered: no call yet
+        r.ConsumeAndRespond(1);
+        Assert.True(r.Back.PushResponsesAndCheckNotify()); // the 101st: the call
+        r.ConsumeAndRespond();
+        Assert.False(r.Back.PushResponsesAndCheckNotify());
+    }
+
+    [Fact]
+    public void Final_check_halfway_never_asks_beyond_the_last_outstanding_request()
+    {
+        // A waiter that needs more slots back than are in flight still gets its call at the last response.
+        using var r = new RingPair(start: 7);
+        r.ProduceRequests(0, 10);
+        r.Front.PushRequests();
+        Assert.False(r.Front.FinalCheckForResponsesHalfway(50));
+        Assert.Equal(7u + 10, r.RspEvent);
+        r.ConsumeAndRespond(9);
+        Assert.False(r.Back.PushResponsesAndCheckNotify());
+        r.ConsumeAndRespond(1);
+        Assert.True(r.Back.PushResponsesAndCheckNotify());
+    }
+
+    [Fact]
+    public void Final_check_halfway_sees_a_response_that_raced_in()
+    {
+        using var r = new RingPair();
+        r.ProduceRequests(0, 4);
+        r.Front.PushRequests();
+        r.ConsumeAndRespond(1);
+        r.Back.PushResponsesAndCheckNotify();
+        Assert.True(r.Front.FinalCheckForResponsesHalfway(1));
+    }
 }
