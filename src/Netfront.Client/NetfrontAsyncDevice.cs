@@ -35,6 +35,7 @@ public sealed class NetfrontAsyncDevice : IAsyncDisposable, IDisposable
             new UnboundedChannelOptions { SingleReader = false, SingleWriter = device.Queues.Count == 1, AllowSynchronousContinuations = false });
         int bufferSize = Math.Min(NetifLimits.MaxFrameSize(device.Mtu), NetifLimits.MaxTxSize);
         int count = device.Queues.Count;
+        PreGrow(_received, count * options.ReceiveBuffersPerQueue);
         _queues = new AsyncQueue[count];
         _drivers = new NetfrontQueueDriver<AsyncQueueWork>[count];
         for (int q = 0; q < count; q++)
@@ -42,6 +43,23 @@ public sealed class NetfrontAsyncDevice : IAsyncDisposable, IDisposable
             _queues[q] = new AsyncQueue(device.Queues[q], new FramePool(options.ReceiveBuffersPerQueue, bufferSize, q), _received.Writer);
             _drivers[q] = new NetfrontQueueDriver<AsyncQueueWork>(device.Queues[q], new AsyncQueueWork(_queues[q]),
                 onFailure: e => Shutdown(new NetfrontException($"queue driver failed: {e.Message}", e)));
+        }
+    }
+
+    /// <summary>
+    /// Grows the channel's queue once, here, to hold every receive buffer: its segments otherwise grow
+    /// (256, then 512 slots: 12 KB) on a driver thread the first time a slow reader leaves that many
+    /// frames queued, an allocation on the hot path that a warm-up need not have met. A drained
+    /// queue keeps its last, largest segment and reuses it.
+    /// </summary>
+    private static void PreGrow(Channel<NetfrontFrame> channel, int frames)
+    {
+        for (int i = 0; i < frames; i++)
+        {
+            channel.Writer.TryWrite(default);
+        }
+        while (channel.Reader.TryRead(out _))
+        {
         }
     }
 

@@ -167,11 +167,11 @@ internal sealed unsafe class RxPath<TIo> : IDisposable where TIo : struct, IFram
         {
             if (_call.Signal())
             {
-                _counters.NotificationsSent++;
+                Interlocked.Increment(ref _counters.NotificationsSent); // split: the guest-TX and guest-RX threads both call
             }
             else
             {
-                _counters.NotificationsFailed++;
+                Interlocked.Increment(ref _counters.NotificationsFailed);
             }
         }
         return frames;

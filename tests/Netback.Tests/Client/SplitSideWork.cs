@@ -5,8 +5,11 @@ namespace Netback.Tests.Client;
 /// <summary>
 /// The work of both drivers of a queue under split threads (each holds a copy): the TX driver sends
 /// <see cref="SplitTally.Target"/> frames, at most <see cref="Window"/> ahead of their echoes (so the
-/// echo drops none), the RX driver counts what comes back. With the window shut the TX driver looks
-/// again every millisecond; the RX driver sleeps until the backend's call.
+/// echo drops none), the RX driver counts what comes back. Nothing wakes the TX driver when the
+/// window reopens (the echoes arrive on the other thread), so while frames remain to be sent it
+/// looks again every millisecond: asking only when it saw the window shut raced the RX driver (it
+/// saw the window shut in Transmit, all echoes came back, then it saw it open and slept for good).
+/// The RX driver sleeps until the backend's call: a lost wake-up there is a stall.
 /// </summary>
 internal readonly struct SplitSideWork(SplitTally tally, byte[] frame) : INetfrontQueueWork
 {
@@ -38,6 +41,5 @@ internal readonly struct SplitSideWork(SplitTally tally, byte[] frame) : INetfro
     {
     }
 
-    public int SleepTimeout() =>
-        Volatile.Read(ref tally.Sent) < tally.Target && Volatile.Read(ref tally.Sent) - Volatile.Read(ref tally.Received) >= Window ? 1 : -1;
+    public int SleepTimeout() => Volatile.Read(ref tally.Sent) < tally.Target ? 1 : -1;
 }

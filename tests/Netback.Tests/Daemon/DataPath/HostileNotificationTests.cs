@@ -290,8 +290,12 @@ public sealed class HostileNotificationTests(ITestOutputHelper output)
     private static void AssertTornDown(InProcessBackend backend, string vif, string? stateBefore = null)
     {
         Assert.True(Eventually(() => backend.Registry.Snapshot().All(v => v.Name != vif)), $"{vif} is still registered");
-        Assert.True(Eventually(() => HostileEventFds.ThreadId($"{vif}-q0") is null),
-            $"worker {vif}-q0 still runs after teardown ({(HostileEventFds.ThreadId($"{vif}-q0") is { } t ? HostileEventFds.Describe(t) : "?")}; before: {stateBefore})");
+        // Whatever the model named them: the queue's own thread (per-queue) or its two (split).
+        foreach (string worker in new[] { $"{vif}-q0", $"{vif}-q0-tx", $"{vif}-q0-rx" })
+        {
+            Assert.True(Eventually(() => HostileEventFds.ThreadId(worker) is null),
+                $"worker {worker} still runs after teardown ({(HostileEventFds.ThreadId(worker) is { } t ? HostileEventFds.Describe(t) : "?")}; before: {stateBefore})");
+        }
         var errors = backend.Logs.Entries.Where(e => e.Level >= LogLevel.Error).Select(e => $"{e.Level} {e.Id.Id}: {e.Message}").ToArray();
         Assert.True(errors.Length == 0, string.Join('\n', errors));
     }
