@@ -29,7 +29,7 @@ public sealed class RateAndSpoofTests(ITestOutputHelper output) : IntegrationTes
         ProcessResult spoofed = await guest.RunAsync(TimeSpan.FromSeconds(20), Ct, "ping", "-c", "2", "-W", "1", "-I", $"{net}.3", $"{net}.1");
         Assert.True(spoofed.ExitCode != 0, $"ping from {net}.3 (not in ip=) got through\n{spoofed}");
         string list = await CtlAsync(bed, "list");
-        long spoofDrops = long.Parse(Row(list, front.Vif)[^1], CultureInfo.InvariantCulture);
+        long spoofDrops = long.Parse(Column(list, front.Vif, "SPOOFED"), CultureInfo.InvariantCulture);
         Output.WriteLine($"after the spoofed ping: spoof drops {spoofDrops}");
         Assert.True(spoofDrops >= 2, $"no spoof drops counted\n{list}");
 
@@ -90,6 +90,18 @@ public sealed class RateAndSpoofTests(ITestOutputHelper output) : IntegrationTes
         Assert.True(r.ExitCode == 0, $"netbackctl {string.Join(' ', arguments)} failed\n{r}");
         Output.WriteLine($"$ netbackctl {string.Join(' ', arguments)}\n{r.Stdout.TrimEnd()}");
         return r.Stdout;
+    }
+
+    /// <summary>
+    /// <paramref name="vif"/>'s value in the column headed <paramref name="header"/> of <c>netbackctl
+    /// list</c>, found by the header line (the table grows columns; every one before SPOOFED is one word).
+    /// </summary>
+    private static string Column(string list, string vif, string header)
+    {
+        string[] headers = list.Split('\n')[0].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        int at = Array.IndexOf(headers, header);
+        Assert.True(at >= 0, $"no {header} column in netbackctl list:\n{list}");
+        return Row(list, vif)[at];
     }
 
     /// <summary>The columns of <paramref name="vif"/>'s line in <c>netbackctl list</c>.</summary>
