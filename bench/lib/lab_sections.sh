@@ -312,10 +312,12 @@ section_events() {
   local dbase="" fbase="" cond r
   if [ "$sw_threads" = 1 ]; then dbase="--Netback:Threads split"; else note "split threads (Netback:Threads split): switch not built: the daemon ran its default threads"; fi
   if [ "$sw_front_threads" = 1 ]; then fbase="--threads split"; fi
-  section_line running "" "One vif, 1 queue, guest → host for ${seconds} s: TCP (1 stream) and UDP 64 B (unlimited rate); event channels split (the default, netbackd Netback:SplitEventChannels true) or single (netfront --single-event-channel); threads: ${dbase:-the daemon default} ${fbase:+/ netfront $fbase}. Notifications and wake-ups are the daemon's counters (netbackctl stats --json) over the run, per frame it moved (TX + RX). $runs run(s)."
+  section_line running "" "One vif, 1 queue, guest → host for ${seconds} s: TCP (1 stream) and UDP 64 B (unlimited rate); event channels split (the default, netbackd Netback:SplitEventChannels true) or single (netfront --single-event-channel); threads: ${dbase:-the daemon default} ${fbase:+/ netfront $fbase (with a single channel netfront runs one thread per queue: its split threads need split channels)}. Notifications and wake-ups are the daemon's counters (netbackctl stats --json) over the run, per frame it moved (TX + RX). $runs run(s)."
   for cond in split single; do
     local fargs=$fbase
-    [ "$cond" = single ] && fargs="$fargs --single-event-channel"
+    # netfront's split threads need split channels (two threads draining one call eventfd could
+    # each miss the other's call): with a single channel netfront runs one thread per queue.
+    [ "$cond" = single ] && fargs="--single-event-channel"
     pair "$cond" "$dbase" "$fargs"
     for r in $(seq "$runs"); do
       measured events "$cond" TCP "$r" "$cond-tcp" throughput,notif_per_pkt,wakeups_per_pkt
