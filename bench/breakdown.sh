@@ -29,15 +29,7 @@ nb_install_missing perf:linux-perf iperf3:iperf3 python3:python3
 [ -e /sys/kernel/tracing/events ] || mount -t tracefs nodev /sys/kernel/tracing
 nb_build_release "$root"
 
-id=$(nb_unique_id); net=$(nb_subnet "$id"); work=$(mktemp -d /tmp/netback-breakdown.XXXXXX)
-h=nbk-$id-h g=nbk-$id-g
-cleanup() {
-  trap - EXIT INT TERM
-  nb_stop_all
-  ip netns del "$g" 2>/dev/null || true; ip netns del "$h" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+nb_bench_namespaces breakdown nbk
 
 ip netns add "$h"; ip netns add "$g"; ip -n "$h" link set lo up; ip -n "$g" link set lo up
 # shellcheck disable=SC2086 # the extra arguments are words

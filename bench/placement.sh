@@ -29,15 +29,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 nb_require_root bench/placement.sh
 nb_install_missing iperf3:iperf3
 nb_build_release "$root"
-id=$(nb_unique_id); net=$(nb_subnet "$id"); work=$(mktemp -d /tmp/netback-placement.XXXXXX)
-h=nbp-$id-h g=nbp-$id-g
-cleanup() {
-  trap - EXIT INT TERM
-  nb_stop_all
-  ip netns del "$g" 2>/dev/null || true; ip netns del "$h" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+nb_bench_namespaces placement nbp
 # q0 KEY FILE: queue 0's value at KEY (a/b/c) in a `netbackctl show --json` file.
 q0() { python3 -c 'import json,sys; v=json.load(open(sys.argv[2]))["queues"][0]
 for k in sys.argv[1].split("/"): v=v[k]

@@ -102,3 +102,19 @@ nb_attach_guest() {
   nb_wait_for 20 "netfront to attach" grep -q '^attached ' "$log"
   NB_VIF=$(awk '/^attached /{print $2; exit}' "$log")
 }
+
+# nb_bench_namespaces NAME PREFIX: for a bench script with one host and one guest namespace: sets id,
+# net (a free subnet), work (a temporary directory), h and g (namespace names PREFIX-<id>-h/-g), and on
+# exit, failure or Ctrl-C stops what nb_* started and removes both namespaces and the directory.
+nb_bench_namespaces() {
+  id=$(nb_unique_id); net=$(nb_subnet "$id"); work=$(mktemp -d "/tmp/netback-$1.XXXXXX")
+  h=$2-$id-h g=$2-$id-g
+  trap nb_bench_namespaces_cleanup EXIT INT TERM
+}
+
+nb_bench_namespaces_cleanup() {
+  trap - EXIT INT TERM
+  nb_stop_all
+  ip netns del "$g" 2>/dev/null || true; ip netns del "$h" 2>/dev/null || true
+  rm -rf "$work"
+}
