@@ -150,14 +150,19 @@ internal sealed class Vif : IDisposable
     }
 
     /// <summary>xenvif_fatal_tx_err: the frontend put garbage on a ring; the vif is disabled.</summary>
+    /// <remarks>
+    /// Only the first report is logged and counted: under <c>split</c> a queue's TX and RX threads
+    /// can see the same storm at once, and one disabled vif is one fatal error.
+    /// </remarks>
     public void FatalError(int queue, FatalReason reason, string detail)
     {
-        if (Volatile.Read(ref _broken) == 0)
+        if (Interlocked.Exchange(ref _broken, 1) != 0)
         {
-            FatalCounters.Increment(reason);
-            VifLog.FrontendFatal(_logger, Name, queue, reason, detail);
+            return;
         }
-        Break($"fatal frontend error on queue {queue}: {reason} ({detail})", null);
+        FatalCounters.Increment(reason);
+        VifLog.FrontendFatal(_logger, Name, queue, reason, detail);
+        Disable($"fatal frontend error on queue {queue}: {reason} ({detail})", null);
     }
 
     /// <summary>
@@ -194,6 +199,12 @@ internal sealed class Vif : IDisposable
         {
             return;
         }
+        Disable(reason, error);
+    }
+
+    /// <summary>What <see cref="Break"/> does once the caller has claimed the break.</summary>
+    private void Disable(string reason, Exception? error)
+    {
         BreakReason = reason;
         if (error is not null)
         {
