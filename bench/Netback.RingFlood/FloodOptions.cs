@@ -11,6 +11,7 @@ internal sealed class FloodOptions
           ringflood --socket PATH [--mode tx|rx] [--size BYTES] [--seconds S] [--warmup S]
                     [--queues N] [--ring-page-order K] [--daemon-pid PID] [--zero-copy]
                     [--layout xen|cacheline|cacheline-slot] [--producer-cpu N --consumer-cpu M]
+                    [--poll-us N]
           ringflood --socket PATH --vifs K --daemon-pid PID [--seconds S] [--warmup S] [--ring-page-order K] [--layout NAME]
           ringflood --baseline socketpair [--size BYTES] [--seconds S] [--warmup S]
         tx: broadcast frames from the vif's MAC (so anti-spoofing passes them) are copied into granted
@@ -24,6 +25,9 @@ internal sealed class FloodOptions
         --producer-cpu/--consumer-cpu (sched_setaffinity, queue 0): the producer is ringflood's queue
             thread (ringflood-q0), the consumer the daemon's worker (<vif>-q0 of --daemon-pid, needed);
             the same N for both puts them on one core, different ones on two.
+        --poll-us N: the frontend's polling window (NetfrontQueueDriver.PollWindow, netfront attach
+            --poll-us): after work each queue thread keeps checking its rings for N µs (0..10000)
+            before it arms the event index and sleeps; give the daemon --Netback:PollMicroseconds too.
         --vifs K: the scale mode: attaches K vifs (one queue each) from this one process, then reports
             the attach time, the daemon's threads, RSS and CPU while the K vifs idle, and the aggregate
             TX 64 B packets/s of all K flooding at once (bench/lab.sh's scale section).
@@ -43,6 +47,9 @@ internal sealed class FloodOptions
     public RingLayout Layout { get; private set; } = RingLayout.Xen;
     public int? ProducerCpu { get; private set; }
     public int? ConsumerCpu { get; private set; }
+
+    /// <summary>The queue threads' polling window in µs (0: none, sleep at once).</summary>
+    public int PollMicroseconds { get; private set; }
 
     /// <summary>The scale mode's vif count (null: one device with <see cref="Queues"/> queues).</summary>
     public int? Vifs { get; private set; }
@@ -72,6 +79,7 @@ internal sealed class FloodOptions
                 case "--ring-page-order": o.RingPageOrder = ParseInt(Next(), 0, 4, a, ref error); break;
                 case "--daemon-pid": o.DaemonPid = ParseInt(Next(), 1, int.MaxValue, a, ref error); break;
                 case "--zero-copy": o.ZeroCopy = true; break;
+                case "--poll-us": o.PollMicroseconds = ParseInt(Next(), 0, 10000, a, ref error); break;
                 case "--vifs": o.Vifs = ParseInt(Next(), 1, 4096, a, ref error); break;
                 case "--layout":
                     string? name = Next();

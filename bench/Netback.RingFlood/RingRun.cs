@@ -25,7 +25,10 @@ internal static class RingRun
         for (int i = 0; i < workers.Length; i++)
         {
             var work = new FloodWork(options.Mode, options.FrameSize, options.ZeroCopy, device.Mac, device.Queues[i].TxRingSize);
-            workers[i] = new NetfrontQueueDriver<FloodWork>(device.Queues[i], work, $"ringflood-q{i}");
+            workers[i] = new NetfrontQueueDriver<FloodWork>(device.Queues[i], work, $"ringflood-q{i}")
+            {
+                PollWindow = TimeSpan.FromMicroseconds(options.PollMicroseconds),
+            };
         }
         foreach (var w in workers)
         {
