@@ -14,17 +14,19 @@
 #   sigterm    SIGTERM netbackd under iperf3 (netfront --no-reconnect): time to exit (< 2 s), status.
 # Prints a markdown table of medians and writes bench/results/faults-<utc-stamp>.{json,md}.
 #   bench/faults.sh [--runs N] [--time SECONDS] [--only LIST] [--activation hand|socket|both]
-#                   [--ready-to-run] [--composite] [--no-build] [--no-install]
+#                   [--ready-to-run] [--composite] [--aot] [--no-build] [--no-install]
 # --ready-to-run: the binaries dotnet publish precompiles (artifacts/publish/…), not the build's.
 # --composite: as --ready-to-run, but netbackd self-contained with the runtime in one ReadyToRun
 # composite image (-p:NetbackComposite=true, artifacts/publish/…_composite/; a publish of minutes).
+# --aot: as --ready-to-run, but netbackd Native AOT (-p:NetbackAot=true, artifacts/publish/…_aot/;
+# needs clang), as the systemd install publishes it.
 # --only: comma-separated scenarios to run (reconnect,rate,sigkill,sigterm; default all).
 # --runs: runs of each scenario, the median and every run are reported (default 3); --time: iperf3
 # seconds per rate figure, after a 1 s warm-up (default 5). Everything it creates (namespaces,
 # processes, temp files) is removed on exit, also on failure or Ctrl-C.
 set -euo pipefail
 
-runs=3 seconds=5 build=1 install=1 only=reconnect,rate,sigkill,sigterm activation=both r2r=0 composite=0
+runs=3 seconds=5 build=1 install=1 only=reconnect,rate,sigkill,sigterm activation=both r2r=0 composite=0 aot=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
@@ -33,9 +35,10 @@ while [ $# -gt 0 ]; do
     --activation) activation=$2; shift 2 ;;
     --ready-to-run) r2r=1; shift ;;
     --composite) r2r=1 composite=1; shift ;;
+    --aot) r2r=1 aot=1; shift ;;
     --no-build) build=0; shift ;;
     --no-install) install=0; shift ;;
-    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "faults.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -69,11 +72,13 @@ if [ "$r2r" = 1 ]; then
       echo "==> publishing $p (ReadyToRun)"
       extra=()
       [ "$composite" = 1 ] && [ "$p" = Netback.Daemon ] && extra=(-p:NetbackComposite=true)
+      [ "$aot" = 1 ] && [ "$p" = Netback.Daemon ] && extra=(-p:NetbackAot=true)
       dotnet publish "$root/src/$p" -c Release -p:PublishReadyToRun=true "${extra[@]}" -v quiet -nologo -clp:ErrorsOnly >/dev/null
     fi
   done
   pivot=release_linux-x64
   [ "$composite" = 0 ] || pivot=release_linux-x64_composite
+  [ "$aot" = 0 ] || pivot=release_linux-x64_aot
   NB_NETBACKD=$root/artifacts/publish/Netback.Daemon/$pivot/netbackd
   NB_NETFRONT=$root/artifacts/publish/Netfront.Cli/release_linux-x64/netfront
   NB_NETBACKCTL=$root/artifacts/publish/Netback.Ctl/release_linux-x64/netbackctl
@@ -82,7 +87,10 @@ if [ "$r2r" = 1 ]; then
   done
 fi
 
-NB_BINARIES=$([ "$composite" = 1 ] && echo "ReadyToRun, netbackd self-contained composite (dotnet publish -p:NetbackComposite=true)" || { [ "$r2r" = 1 ] && echo "ReadyToRun (dotnet publish)"; } || echo "JIT (dotnet build)")
+if [ "$aot" = 1 ]; then NB_BINARIES="netbackd Native AOT (dotnet publish -p:NetbackAot=true), netfront and netbackctl ReadyToRun"
+elif [ "$composite" = 1 ]; then NB_BINARIES="ReadyToRun, netbackd self-contained composite (dotnet publish -p:NetbackComposite=true)"
+elif [ "$r2r" = 1 ]; then NB_BINARIES="ReadyToRun (dotnet publish)"
+else NB_BINARIES="JIT (dotnet build)"; fi
 export NB_BINARIES # named in the report
 id=$(nb_unique_id)
 net=$(nb_subnet "$id")

@@ -7,7 +7,8 @@
 
 nb_test_prereqs() {
   export DEBIAN_FRONTEND=noninteractive
-  packages=(iperf3 iproute2 iputils-ping ethtool gcc libc6-dev libxen-dev procps kmod tcpdump util-linux openvswitch-switch)
+  packages=(iperf3 iproute2 iputils-ping ethtool gcc libc6-dev libxen-dev procps kmod tcpdump util-linux openvswitch-switch
+    clang zlib1g-dev) # clang, zlib: netbackd's Native AOT publish (scripts/test.sh, NativeAotDaemonTests)
 
   missing=()
   for p in "${packages[@]}"; do

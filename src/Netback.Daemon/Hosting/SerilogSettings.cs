@@ -2,7 +2,9 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Configuration;
 using Serilog;
 using Serilog.Events;
+#if !NETBACK_AOT
 using Serilog.Settings.Configuration;
+#endif
 
 namespace Netback.Daemon.Hosting;
 
@@ -11,6 +13,7 @@ internal static class SerilogSettings
 {
     public const string Section = "Serilog";
 
+#if !NETBACK_AOT
     /// <summary>
     /// The assemblies a <c>Serilog</c> section may name sinks and enrichers from: Serilog's own and
     /// the console sink's. Without this list Serilog.Settings.Configuration reads the dependency
@@ -18,6 +21,7 @@ internal static class SerilogSettings
     /// daemon's start (about 50 ms of 300 measured, before ReadyToRun).
     /// </summary>
     public static ConfigurationReaderOptions Reader => new(typeof(ILogger).Assembly, typeof(ConsoleLoggerConfigurationExtensions).Assembly);
+#endif
 
     /// <summary>
     /// Applies the <c>Serilog</c> section. What the README documents (<c>MinimumLevel</c> as a level,
@@ -106,6 +110,17 @@ internal static class SerilogSettings
 
     /// <summary>Apart, so that Serilog.Settings.Configuration is loaded only when it is called.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ReadAll(LoggerConfiguration logger, IConfiguration configuration) =>
+    private static void ReadAll(LoggerConfiguration logger, IConfiguration configuration)
+    {
+#if NETBACK_AOT
+        // Native AOT keeps no metadata to find WriteTo/Enrich methods by name: say so at start rather
+        // than run with a logging set-up the operator did not ask for.
+        _ = logger;
+        _ = configuration;
+        throw new InvalidOperationException(
+            $"the '{Section}' section has more than MinimumLevel (a level, or Default and Override), which this Native AOT build of netbackd cannot apply; use the framework-dependent build (dotnet publish without -p:NetbackAot=true) for WriteTo, Enrich or ControlledBy");
+#else
         logger.ReadFrom.Configuration(configuration, Reader);
+#endif
+    }
 }

@@ -12,6 +12,20 @@ internal static class Binaries
 
     public static string Netbackctl => Locate("Netback.Ctl", "netbackctl");
 
+    /// <summary>
+    /// netbackd published Native AOT (<c>dotnet publish src/Netback.Daemon -c Release -p:NetbackAot=true</c>,
+    /// which scripts/test.sh runs when clang is installed), as the systemd install publishes it; null
+    /// when it was not published.
+    /// </summary>
+    public static string? NetbackdAot
+    {
+        get
+        {
+            string path = Path.Combine(Repository, "artifacts", "publish", "Netback.Daemon", "release_linux-x64_aot", "netbackd");
+            return File.Exists(path) ? path : null;
+        }
+    }
+
     /// <summary>samples/UserspaceGuest: a guest with no TAP, on the async API.</summary>
     public static string UserspaceGuest => Locate("UserspaceGuest", "userspace-guest");
 
@@ -20,11 +34,19 @@ internal static class Binaries
     {
         get
         {
-            var here = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory));
-            string repo = here.Parent?.Parent?.Parent?.Parent?.FullName
-                ?? throw new InvalidOperationException($"unexpected test output folder {here.FullName}");
-            string path = Path.Combine(repo, "scripts", "hotplug");
+            string path = Path.Combine(Repository, "scripts", "hotplug");
             return Directory.Exists(path) ? path : throw new DirectoryNotFoundException($"no hotplug scripts at {path}");
+        }
+    }
+
+    /// <summary>The checkout: this assembly runs from &lt;repo&gt;/artifacts/bin/Netback.IntegrationTests/&lt;config&gt;/.</summary>
+    private static string Repository
+    {
+        get
+        {
+            var here = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory));
+            return here.Parent?.Parent?.Parent?.Parent?.FullName
+                ?? throw new InvalidOperationException($"unexpected test output folder {here.FullName}");
         }
     }
 

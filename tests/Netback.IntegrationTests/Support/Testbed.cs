@@ -110,9 +110,13 @@ internal sealed class Testbed : IAsyncDisposable
     }
 
     /// <summary>netbackd in the host namespace on this testbed's socket; returns once it logs "Listening on".</summary>
-    public async Task<ChildProcess> StartDaemonAsync(CancellationToken ct, params string[] extra)
+    public Task<ChildProcess> StartDaemonAsync(CancellationToken ct, params string[] extra) =>
+        StartDaemonAsync(Binaries.Netbackd, ct, extra);
+
+    /// <summary>As <see cref="StartDaemonAsync(CancellationToken, string[])"/> with another netbackd binary (a Native AOT publish).</summary>
+    public async Task<ChildProcess> StartDaemonAsync(string netbackd, CancellationToken ct, params string[] extra)
     {
-        ChildProcess daemon = Track(Host.Start("netbackd", Binaries.Netbackd,
+        ChildProcess daemon = Track(Host.Start("netbackd", netbackd,
             ["--socket", SocketPath, "--admin-socket", AdminSocketPath, "--Netback:StateDirectory", StateDirectory,
                 "--Netback:ScriptDirectory", ScriptDirectory, .. extra]));
         Daemon = daemon;
