@@ -31,13 +31,7 @@ nb_build_release "$root"
 
 nb_bench_namespaces breakdown nbk
 
-ip netns add "$h"; ip netns add "$g"; ip -n "$h" link set lo up; ip -n "$g" link set lo up
-# shellcheck disable=SC2086 # the extra arguments are words
-nb_start_netbackd "$h" "$work/nb.sock" "$work/netbackd.log" --Netback:StateDirectory "$work/state" $daemon_args
-# shellcheck disable=SC2086
-nb_attach_guest "$g" "$work/nb.sock" "$work/netfront.log" --name eth0 --address "$net.2/24" $netfront_args
-ip -n "$h" addr add "$net.1/24" dev "$NB_VIF"; ip -n "$h" link set "$NB_VIF" up
-nb_wait_for 10 "a path to the host" ip netns exec "$g" ping -c 1 -W 1 "$net.1"
+nb_bench_vif "$daemon_args" "$netfront_args"
 
 # Warm up first: the runtime compiles the hot paths again (tiered JIT) in their first seconds.
 ip netns exec "$g" ping -c 300 -i 0.005 -q "$net.1" >/dev/null

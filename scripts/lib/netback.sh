@@ -112,6 +112,19 @@ nb_bench_namespaces() {
   trap nb_bench_namespaces_cleanup EXIT INT TERM
 }
 
+# nb_bench_vif DAEMON_ARGS NETFRONT_ARGS: after nb_bench_namespaces, creates both namespaces, starts
+# netbackd in $h and netfront in $g (guest $net.2, host end $net.1 on the vif) with the extra
+# arguments (words), and waits for a path from the guest to the host.
+nb_bench_vif() {
+  ip netns add "$h"; ip netns add "$g"; ip -n "$h" link set lo up; ip -n "$g" link set lo up
+  # shellcheck disable=SC2086 # the extra arguments are words
+  nb_start_netbackd "$h" "$work/nb.sock" "$work/netbackd.log" --Netback:StateDirectory "$work/state" $1
+  # shellcheck disable=SC2086
+  nb_attach_guest "$g" "$work/nb.sock" "$work/netfront.log" --name eth0 --address "$net.2/24" $2
+  ip -n "$h" addr add "$net.1/24" dev "$NB_VIF"; ip -n "$h" link set "$NB_VIF" up
+  nb_wait_for 10 "a path to the host" ip netns exec "$g" ping -c 1 -W 1 "$net.1"
+}
+
 nb_bench_namespaces_cleanup() {
   trap - EXIT INT TERM
   nb_stop_all

@@ -79,21 +79,7 @@ public sealed class VifTeardownTests
         Assert.DoesNotContain(logs.Entries, e => e.Level >= LogLevel.Warning);
     }
 
-    private static VifPlan Plan() => new()
-    {
-        Identity = new VifIdentity(9, 0, "vif9.0"),
-        Mac = PhysicalAddress.Parse("00-16-3E-00-00-09"),
-        Mtu = 1500,
-        Script = HotplugScript.In("/nonexistent", "vif-bridge", TimeSpan.FromSeconds(1)),
-        Offloads = VifOffloads.For(false, OffloadFeatures.None, TxCopyMode.Direct),
-        RingPageOrder = 0,
-        Layout = RingLayout.Xen,
-        SplitEventChannels = true,
-        GrantPages = 4,
-        DataPageFirst = 2,
-        GrantAreaFd = 0,
-        Queues = [],
-    };
+    private static VifPlan Plan() => SampleVifPlan.Create(0);
 
     private sealed class FakeDataPath(IVifWorkers workers) : IDataPath
     {
