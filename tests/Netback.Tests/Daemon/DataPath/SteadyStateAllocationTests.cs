@@ -17,6 +17,9 @@ namespace Netback.Tests.Daemon.DataPath;
 [Collection(SerialCollection.Name)]
 public sealed class SteadyStateAllocationTests(ITestOutputHelper output)
 {
+    /// <summary>What the runtime may allocate once on a thread of ours (see the async device test).</summary>
+    private const long OneOffRuntimeBytes = 512;
+
     [Theory]
     [InlineData("per-queue", "direct")]
     [InlineData("pool:2", "direct")]
@@ -180,7 +183,12 @@ public sealed class SteadyStateAllocationTests(ITestOutputHelper output)
         output.WriteLine($"3 s async flood: {frames} frames (sent and received); bytes allocated: driver thread {driverDuring}, " +
             $"whole process {processDuring} ({perFrame:0.0000} B/frame)");
         Assert.True(frames > 10_000, $"only {frames} frames moved: the flood did not run");
-        Assert.True(driverDuring == 0, $"the driver thread allocated {driverDuring} bytes during the flood");
+        // Nothing per frame or per wake-up: either would be megabytes over a flood of 10^5..10^6 frames
+        // and thousands of wake-ups. A few hundred bytes once are left to the runtime: seen once in CI,
+        // 136 B over 836 000 frames with the whole suite running beside it, and not in six runs alone;
+        // the driver's code allocates nothing, but it queues continuations to the thread pool and
+        // takes the channel's lock, where the runtime may grow a queue or record a first contention.
+        Assert.True(driverDuring <= OneOffRuntimeBytes, $"the driver thread allocated {driverDuring} bytes during the flood");
         Assert.True(perFrame < 1, $"the async callers allocated {perFrame:0.00} B per frame");
     }
 
