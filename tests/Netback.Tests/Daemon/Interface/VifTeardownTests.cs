@@ -1,12 +1,9 @@
-using System.Net.NetworkInformation;
 using Microsoft.Extensions.Logging;
 using Netback.Daemon.Configuration;
 using Netback.Daemon.Diagnostics;
 using Netback.Daemon.Interface;
 using Netback.Tests.Support;
 using Ring.Shared.Memory;
-using Ring.Shared.Offload;
-using Ring.Shared.Rings;
 
 namespace Netback.Tests.Daemon.Interface;
 
