@@ -19,6 +19,9 @@ while [ $# -gt 0 ]; do
     *) echo "bounds.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
+# The sampling window is the middle of each run (1 s off each end) and of the pings (1 s in).
+[[ "$seconds" =~ ^[0-9]+$ && "$seconds" -ge 3 ]] || { echo "bounds.sh: --time must be an integer of at least 3" >&2; exit 2; }
+[[ "$pings" =~ ^[0-9]+$ && "$pings" -ge 300 ]] || { echo "bounds.sh: --pings must be an integer of at least 300" >&2; exit 2; }
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=../scripts/lib/netback.sh
